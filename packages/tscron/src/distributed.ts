@@ -1,0 +1,33 @@
+/**
+ * Decides whether this instance runs jobs at all (gocron's Elector). Only the leader runs.
+ * An elector campaigns from its first `isLeader` call.
+ */
+export interface Elector {
+  /** Whether this instance leads now. Should answer from local state, quickly. */
+  isLeader(options: { signal: AbortSignal }): Promise<boolean>;
+}
+
+/** What a {@link Locker} is told about the run it locks for. */
+export interface LockOptions {
+  /** Aborts when the acquire should give up (scheduler stopping, timeout). */
+  signal: AbortSignal;
+  /** The occurrence being claimed; instances whose clocks differ still agree on it. */
+  scheduledAt: Date;
+}
+
+/** A held lock, released with {@link Lock.unlock} after the run. */
+export interface Lock {
+  unlock(options?: { signal?: AbortSignal }): Promise<void>;
+  /** A per-key counter, strictly increasing across acquires, where the backend can provide one. */
+  readonly fence?: bigint;
+  /** Aborts if the backend loses the lock while it is held (renewal failed, key deleted). */
+  readonly lost?: AbortSignal;
+}
+
+/**
+ * Claims a run so that one instance among many runs it (gocron's Locker). `lock` resolves `null`
+ * when another instance holds the key, and rejects when the backend fails.
+ */
+export interface Locker {
+  lock(key: string, options: LockOptions): Promise<Lock | null>;
+}

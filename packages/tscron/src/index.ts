@@ -1,0 +1,31 @@
+// The public API of tscron. Every name is listed by hand so that nothing internal leaks out.
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export type {
+  AtTime,
+  CronJobDefinition,
+  DailyJobDefinition,
+  DurationJobDefinition,
+  DurationRandomJobDefinition,
+  JobDefinition,
+  MonthlyJobDefinition,
+  OneTimeJobDefinition,
+  WeeklyJobDefinition,
+} from './definitions.js';
+export {
+  atTime,
+  cronJob,
+  dailyJob,
+  durationJob,
+  durationRandomJob,
+  monthlyJob,
+  oneTimeJob,
+  Weekday,
+} from './definitions.js';
+export type { Elector, Lock, Locker, LockOptions } from './distributed.js';
+export type { Duration } from './duration.js';
+export { formatDuration, toMilliseconds } from './duration.js';
+export type { TscronErrorCode } from './errors.js';
+export { isTscronError, TscronError } from './errors.js';
+export type { Logger } from './logger.js';
+export type { JobStatus, Monitor } from './monitor.js';

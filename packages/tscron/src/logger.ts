@@ -1,0 +1,12 @@
+/** Where the scheduler reports what it does. `console` and a pino logger both fit. */
+export interface Logger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+const ignore = (): void => {};
+
+/** The default logger: logs nothing. */
+export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };

@@ -1,0 +1,1 @@
+// Filled in below by the calendar schedules.

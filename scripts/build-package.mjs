@@ -1,0 +1,27 @@
+// Builds one workspace package into dist/esm and dist/cjs with declarations, using only tsc.
+// Run from the package folder: `node ../../scripts/build-package.mjs`.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
+const run = (args) => execFileSync(process.execPath, [tsc, ...args], { stdio: 'inherit' });
+
+rmSync('dist', { recursive: true, force: true });
+run(['-p', 'tsconfig.build.json', '--outDir', 'dist/esm']);
+run(['-p', 'tsconfig.build.json', '--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10']);
+writeFileSync('dist/esm/package.json', '{ "type": "module" }\n');
+writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
+
+// Non-TypeScript assets (Lua scripts, SQL migrations) ship beside the compiled code.
+for (const assets of ['lua', 'migrations']) {
+  const from = join('src', assets);
+  if (!existsSync(from)) continue;
+  for (const flavour of ['esm', 'cjs']) {
+    const to = join('dist', flavour, assets);
+    mkdirSync(to, { recursive: true });
+    for (const file of readdirSync(from)) cpSync(join(from, file), join(to, file));
+  }
+}
