@@ -94,7 +94,8 @@ export type JobDefinition =
  */
 export function durationJob(every: Duration): DurationJobDefinition {
   const ms = toMilliseconds(every, 'DurationJob');
-  if (ms === 0) throw new TscronError('ERR_DURATION_JOB_INTERVAL_ZERO', 'DurationJob: the interval must be > 0, got 0');
+  if (ms === 0)
+    throw new TscronError('ERR_DURATION_JOB_INTERVAL_ZERO', 'DurationJob: the interval must be > 0, got 0');
   if (ms < 0) {
     throw new TscronError(
       'ERR_DURATION_JOB_INTERVAL_NEGATIVE',
@@ -210,7 +211,10 @@ export function dailyJob(interval: number, atTimes: AtTime[]): DailyJobDefinitio
 export function weeklyJob(interval: number, weekdays: Weekday[], atTimes: AtTime[]): WeeklyJobDefinition {
   validateInterval('WeeklyJob', interval, 'ERR_WEEKLY_JOB_ZERO_INTERVAL');
   if (!Array.isArray(weekdays) || weekdays.length === 0) {
-    throw new TscronError('ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL', 'WeeklyJob: at least one weekday is required');
+    throw new TscronError(
+      'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL',
+      'WeeklyJob: at least one weekday is required',
+    );
   }
   for (const day of weekdays) {
     if (!checkInteger(day, 0, 6)) {
@@ -241,11 +245,17 @@ export function weeklyJob(interval: number, weekdays: Weekday[], atTimes: AtTime
 export function monthlyJob(interval: number, days: number[], atTimes: AtTime[]): MonthlyJobDefinition {
   validateInterval('MonthlyJob', interval, 'ERR_MONTHLY_JOB_ZERO_INTERVAL');
   if (!Array.isArray(days) || days.length === 0) {
-    throw new TscronError('ERR_MONTHLY_JOB_DAYS_NIL', 'MonthlyJob: at least one day of the month is required');
+    throw new TscronError(
+      'ERR_MONTHLY_JOB_DAYS_NIL',
+      'MonthlyJob: at least one day of the month is required',
+    );
   }
   for (const day of days) {
     if (!Number.isInteger(day) || day === 0 || day < -31 || day > 31) {
-      throw new TscronError('ERR_MONTHLY_JOB_DAYS', `MonthlyJob: days must be in -31..-1 or 1..31, got ${day}`);
+      throw new TscronError(
+        'ERR_MONTHLY_JOB_DAYS',
+        `MonthlyJob: days must be in -31..-1 or 1..31, got ${day}`,
+      );
     }
   }
   const times = validateAtTimes('MonthlyJob', atTimes, {
@@ -265,7 +275,10 @@ export function oneTimeJob(at: 'immediately' | Date | number | Array<Date | numb
   if (at === 'immediately') return { kind: 'oneTime', at };
   const list = Array.isArray(at) ? at : [at];
   if (list.length === 0) {
-    throw new TscronError('ERR_ONE_TIME_JOB_START_DATE_TIME_PAST', 'OneTimeJob: at least one instant is required');
+    throw new TscronError(
+      'ERR_ONE_TIME_JOB_START_DATE_TIME_PAST',
+      'OneTimeJob: at least one instant is required',
+    );
   }
   const instants = list.map((value) => {
     const ms = value instanceof Date ? value.getTime() : value;

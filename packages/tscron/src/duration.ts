@@ -26,12 +26,18 @@ const SEGMENT = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 export function toMilliseconds(duration: Duration, what = 'duration'): number {
   if (typeof duration === 'number') {
     if (!Number.isFinite(duration)) {
-      throw new TscronError('ERR_INVALID_DURATION', `${what}: ${duration} is not a finite number of milliseconds`);
+      throw new TscronError(
+        'ERR_INVALID_DURATION',
+        `${what}: ${duration} is not a finite number of milliseconds`,
+      );
     }
     return duration;
   }
   if (typeof duration !== 'string') {
-    throw new TscronError('ERR_INVALID_DURATION', `${what}: ${String(duration)} is neither a number nor a string`);
+    throw new TscronError(
+      'ERR_INVALID_DURATION',
+      `${what}: ${String(duration)} is neither a number nor a string`,
+    );
   }
   const text = duration.trim();
   let position = 0;

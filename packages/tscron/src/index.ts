@@ -28,4 +28,7 @@ export { formatDuration, toMilliseconds } from './duration.js';
 export type { TscronErrorCode } from './errors.js';
 export { isTscronError, TscronError } from './errors.js';
 export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
 export type { JobStatus, Monitor } from './monitor.js';
+export type { DstPolicy, NextRunsOptions } from './schedule.js';
+export { nextRuns } from './schedule.js';

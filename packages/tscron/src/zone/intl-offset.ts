@@ -23,9 +23,13 @@ export function createOffsetProbe(zone: string): { canonicalName: string; probe:
       second: 'numeric',
     });
   } catch (error) {
-    throw new TscronError('ERR_INVALID_TIME_ZONE', `unknown time zone "${zone}" (use an IANA name such as "Europe/Paris")`, {
-      cause: error,
-    });
+    throw new TscronError(
+      'ERR_INVALID_TIME_ZONE',
+      `unknown time zone "${zone}" (use an IANA name such as "Europe/Paris")`,
+      {
+        cause: error,
+      },
+    );
   }
   const probe: OffsetProbe = (instant) => {
     const seconds = Math.floor(instant / MS_PER_SECOND) * MS_PER_SECOND;

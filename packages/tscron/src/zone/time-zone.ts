@@ -197,7 +197,13 @@ class TableTimeZone implements TimeZone {
   }
 
   /** Samples [from, to) and bisects every change of offset to the exact second. */
-  #scan(from: number, to: number, probe: OffsetProbe, startOffset: number, found: (at: number, offset: number) => void) {
+  #scan(
+    from: number,
+    to: number,
+    probe: OffsetProbe,
+    startOffset: number,
+    found: (at: number, offset: number) => void,
+  ) {
     let previous = from;
     let previousOffset = startOffset;
     const atStart = probe(from);
@@ -239,12 +245,16 @@ export function getTimeZone(name: string): TimeZone {
   const cached = zones.get(name);
   if (cached !== undefined) return cached;
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new TscronError('ERR_INVALID_TIME_ZONE', `time zone must be a non-empty IANA name, got "${String(name)}"`);
+    throw new TscronError(
+      'ERR_INVALID_TIME_ZONE',
+      `time zone must be a non-empty IANA name, got "${String(name)}"`,
+    );
   }
   const { canonicalName, probe } = createOffsetProbe(name);
   let zone = zones.get(canonicalName);
   if (zone === undefined) {
-    zone = canonicalName === 'UTC' || canonicalName === 'Etc/UTC' ? UTC : new TableTimeZone(canonicalName, probe);
+    zone =
+      canonicalName === 'UTC' || canonicalName === 'Etc/UTC' ? UTC : new TableTimeZone(canonicalName, probe);
     zones.set(canonicalName, zone);
   }
   zones.set(name, zone);
