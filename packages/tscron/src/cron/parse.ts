@@ -1,0 +1,334 @@
+import { toMilliseconds } from '../duration.js';
+import { TscronError } from '../errors.js';
+import { getTimeZone, type TimeZone } from '../zone/time-zone.js';
+import { DAY_OF_MONTH, DAY_OF_WEEK, type FieldSpec, HOUR, MINUTE, MONTH, SECOND } from './fields.js';
+
+/** A cron expression reduced to bitsets (see fields.ts for the layout of each set). */
+export interface CronFields {
+  secondsLow: number;
+  secondsHigh: number;
+  minutesLow: number;
+  minutesHigh: number;
+  hours: number;
+  /** Plain days of the month, bit `day - 1`. */
+  days: number;
+  months: number;
+  weekdays: number;
+  /** `L-n` offsets from the month's last day, bit n (`L` is n = 0). */
+  lastDays: number;
+  /** `nW` days, bit `n - 1`. */
+  nearestWeekdays: number;
+  /** `LW`: the month's last weekday (Monday to Friday). */
+  lastWeekday: boolean;
+  /** `nL` weekdays: the last such weekday of the month, bit n. */
+  lastWeekdays: number;
+  /** `n#k` for k 1-4: bit `(k - 1) * 7 + n`. */
+  nthWeekdays: number;
+  /** `n#5`: bit n. */
+  fifthWeekdays: number;
+  /** The day-of-month field has an item starting with `*` or `?`: the OR rule is off. */
+  daysStar: boolean;
+  /** The day-of-week field has an item starting with `*` or `?`: the OR rule is off. */
+  weekdaysStar: boolean;
+  /** Vixie's wildcard job: the minute or hour field starts with `*`. */
+  wildcard: boolean;
+  /** `@every`: milliseconds between runs, else 0. */
+  every: number;
+  /** From a `TZ=` or `CRON_TZ=` prefix. */
+  zone: TimeZone | undefined;
+}
+
+const DESCRIPTORS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const FIELD_NAMES_5 = 'minute hour day-of-month month day-of-week';
+const DIGITS = /^\d+$/;
+
+function fail(expression: string, message: string, cause?: unknown): never {
+  throw new TscronError(
+    'ERR_CRON_JOB_PARSE',
+    `CronJob: ${message} in "${expression}"`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function emptyFields(): CronFields {
+  return {
+    secondsLow: 1,
+    secondsHigh: 0,
+    minutesLow: 0,
+    minutesHigh: 0,
+    hours: 0,
+    days: 0,
+    months: 0,
+    weekdays: 0,
+    lastDays: 0,
+    nearestWeekdays: 0,
+    lastWeekday: false,
+    lastWeekdays: 0,
+    nthWeekdays: 0,
+    fifthWeekdays: 0,
+    daysStar: false,
+    weekdaysStar: false,
+    wildcard: false,
+    every: 0,
+    zone: undefined,
+  };
+}
+
+/**
+ * Parses a cron expression into bitsets. Throws `ERR_CRON_JOB_PARSE` naming the field and the bad
+ * text, `ERR_INVALID_TIME_ZONE` for an unknown `TZ=` zone. Whether it can ever fire is checked by
+ * the compiler, not here.
+ */
+export function parseCron(expression: string, withSeconds: boolean): CronFields {
+  if (typeof expression !== 'string') {
+    throw new TscronError(
+      'ERR_CRON_JOB_PARSE',
+      `CronJob: the expression must be a string, got ${typeof expression}`,
+    );
+  }
+  const tokens = expression.trim().split(/\s+/);
+  const fields = emptyFields();
+  let first = tokens[0] ?? '';
+  const prefix = /^(?:CRON_)?TZ=/i.exec(first);
+  if (prefix !== null) {
+    const name = first.slice(prefix[0].length);
+    if (name === '') fail(expression, `time zone prefix: "${first}" names no zone`);
+    fields.zone = getTimeZone(name);
+    tokens.shift();
+    first = tokens[0] ?? '';
+  }
+  if (first === '') fail(expression, 'the expression is empty');
+  if (first.startsWith('@')) return parseDescriptor(expression, tokens, fields);
+  const count = tokens.length;
+  if (!(count === 5 || (withSeconds && count === 6))) {
+    const expected = withSeconds
+      ? `5 fields (${FIELD_NAMES_5}) or 6 with a leading second field`
+      : `5 fields (${FIELD_NAMES_5})`;
+    fail(expression, `expected ${expected}, got ${count}`);
+  }
+  const offset = count === 6 ? 1 : 0;
+  if (offset === 1) {
+    const [low, high] = parseSixty(expression, tokens[0] as string, SECOND);
+    fields.secondsLow = low;
+    fields.secondsHigh = high;
+  }
+  const minuteText = tokens[offset] as string;
+  const hourText = tokens[offset + 1] as string;
+  const [minutesLow, minutesHigh] = parseSixty(expression, minuteText, MINUTE);
+  fields.minutesLow = minutesLow;
+  fields.minutesHigh = minutesHigh;
+  fields.hours = parseList(expression, hourText, HOUR);
+  parseDaysOfMonth(expression, tokens[offset + 2] as string, fields);
+  fields.months = parseList(expression, tokens[offset + 3] as string, MONTH) >>> 1;
+  parseDaysOfWeek(expression, tokens[offset + 4] as string, fields);
+  fields.wildcard = minuteText.startsWith('*') || hourText.startsWith('*');
+  return fields;
+}
+
+function parseDescriptor(expression: string, tokens: string[], fields: CronFields): CronFields {
+  const name = (tokens[0] as string).toLowerCase();
+  if (name === '@every') {
+    const text = tokens.slice(1).join('');
+    if (text === '') fail(expression, '@every: a duration is required (e.g. "@every 1h30m")');
+    let ms: number;
+    try {
+      ms = toMilliseconds(text, '@every');
+    } catch (error) {
+      fail(expression, `@every: "${text}" is not a duration (e.g. "1h30m", "90s")`, error);
+    }
+    if (!(ms > 0)) fail(expression, `@every: ${text} is not a positive duration`);
+    // As robfig/cron (gocron's parser): whole seconds, at least one.
+    fields.every = Math.max(1000, Math.floor(ms / 1000) * 1000);
+    return fields;
+  }
+  const replacement = DESCRIPTORS[name];
+  if (replacement === undefined) {
+    fail(
+      expression,
+      `descriptor: "${tokens[0]}" is not one of @yearly @annually @monthly @weekly @daily @midnight @hourly @every`,
+    );
+  }
+  if (tokens.length > 1)
+    fail(expression, `descriptor: "${tokens[1]}" follows ${tokens[0]}, which takes no fields`);
+  const parsed = parseCron(replacement, false);
+  parsed.zone = fields.zone;
+  return parsed;
+}
+
+function parseSixty(expression: string, text: string, spec: FieldSpec): [number, number] {
+  const values = collect(expression, text, spec, undefined);
+  let low = 0;
+  let high = 0;
+  for (const value of values) {
+    if (value < 30) low |= 1 << value;
+    else high |= 1 << (value - 30);
+  }
+  return [low, high];
+}
+
+/** Bit `value` for each value; months come back shifted by one (bit 1 = January). */
+function parseList(expression: string, text: string, spec: FieldSpec): number {
+  let mask = 0;
+  for (const value of collect(expression, text, spec, undefined)) mask |= 1 << value;
+  return mask;
+}
+
+function parseDaysOfMonth(expression: string, text: string, fields: CronFields): void {
+  fields.daysStar = hasStar(text);
+  const values = collect(expression, text, DAY_OF_MONTH, (item) => {
+    const upper = item.toUpperCase();
+    if (upper === 'L') {
+      fields.lastDays |= 1;
+      return true;
+    }
+    if (upper === 'LW') {
+      fields.lastWeekday = true;
+      return true;
+    }
+    const last = /^L-(\d+)$/.exec(upper);
+    if (last !== null) {
+      const n = boundedNumber(last[1] as string);
+      if (n > 30) fail(expression, `day-of-month field: ${item} is out of range L-0 to L-30`);
+      fields.lastDays |= 1 << n;
+      return true;
+    }
+    const nearest = /^(\d+)W$/.exec(upper);
+    if (nearest !== null) {
+      const n = boundedNumber(nearest[1] as string);
+      if (n < 1 || n > 31) fail(expression, `day-of-month field: ${item} is out of range 1W-31W`);
+      fields.nearestWeekdays |= 1 << (n - 1);
+      return true;
+    }
+    if (/[LW]/.test(upper)) {
+      fail(expression, `day-of-month field: ${item} is not valid (use L, L-n, nW or LW)`);
+    }
+    return false;
+  });
+  for (const day of values) fields.days |= 1 << (day - 1);
+}
+
+function parseDaysOfWeek(expression: string, text: string, fields: CronFields): void {
+  fields.weekdaysStar = hasStar(text);
+  const values = collect(expression, text, DAY_OF_WEEK, (item) => {
+    const upper = item.toUpperCase();
+    const nth = /^([A-Z0-9]+)#([A-Z0-9]+)$/.exec(upper);
+    if (nth !== null) {
+      const weekday = weekdayValue(expression, item, nth[1] as string);
+      const which = nth[2] as string;
+      if (which === 'L') {
+        fields.lastWeekdays |= 1 << weekday;
+        return true;
+      }
+      const k = DIGITS.test(which) ? boundedNumber(which) : -1;
+      if (k < 1 || k > 5)
+        fail(expression, `day-of-week field: ${item}: #${which} is out of range #1-#5 (or #L)`);
+      if (k === 5) fields.fifthWeekdays |= 1 << weekday;
+      else fields.nthWeekdays |= 1 << ((k - 1) * 7 + weekday);
+      return true;
+    }
+    if (upper.length > 1 && upper.endsWith('L') && !upper.includes('-') && !upper.includes('/')) {
+      fields.lastWeekdays |= 1 << weekdayValue(expression, item, upper.slice(0, -1));
+      return true;
+    }
+    if (upper === 'L')
+      fail(expression, `day-of-week field: L needs a weekday (e.g. 5L or FRIL for the last Friday)`);
+    if (upper.includes('#'))
+      fail(expression, `day-of-week field: ${item} is not valid (use weekday#n, e.g. MON#2)`);
+    return false;
+  });
+  for (const weekday of values) fields.weekdays |= 1 << (weekday === 7 ? 0 : weekday);
+}
+
+function weekdayValue(expression: string, item: string, text: string): number {
+  const value = fieldValue(expression, text, DAY_OF_WEEK, item);
+  return value === 7 ? 0 : value;
+}
+
+function hasStar(text: string): boolean {
+  for (const item of text.split(',')) if (item.startsWith('*') || item.startsWith('?')) return true;
+  return false;
+}
+
+/** Numbers of up to 4 digits; longer ones come back as a value past every range. */
+function boundedNumber(digits: string): number {
+  return digits.length > 4 ? 99_999 : Number(digits);
+}
+
+function fieldValue(expression: string, text: string, spec: FieldSpec, item: string): number {
+  let value: number;
+  if (DIGITS.test(text)) {
+    value = boundedNumber(text);
+  } else {
+    const index = spec.names === undefined ? -1 : spec.names.indexOf(text.toUpperCase());
+    if (index < 0) {
+      const what =
+        text === ''
+          ? `"${item}" has an empty value`
+          : `"${text}" is not a number${spec.names ? ' or name' : ''}`;
+      fail(expression, `${spec.name} field: ${what}`);
+    }
+    value = index + spec.min;
+  }
+  if (value < spec.min || value > spec.max) {
+    fail(expression, `${spec.name} field: ${text} is out of range ${spec.min}-${spec.max}`);
+  }
+  return value;
+}
+
+/**
+ * Expands a comma list of `*`, `?`, values, ranges and steps into values; `special` claims items
+ * such as `L` or `5#2` first.
+ */
+function collect(
+  expression: string,
+  text: string,
+  spec: FieldSpec,
+  special: ((item: string) => boolean) | undefined,
+): number[] {
+  const values: number[] = [];
+  for (const item of text.split(',')) {
+    if (item === '') fail(expression, `${spec.name} field: "${text}" has an empty list item`);
+    if (special?.(item)) continue;
+    const parts = item.split('/');
+    if (parts.length > 2) fail(expression, `${spec.name} field: "${item}" has more than one /`);
+    const range = parts[0] as string;
+    let step = 1;
+    if (parts.length === 2) {
+      const stepText = parts[1] as string;
+      if (!DIGITS.test(stepText))
+        fail(expression, `${spec.name} field: step "${stepText}" in "${item}" is not a number`);
+      step = boundedNumber(stepText);
+      const span = spec.max - spec.min + 1;
+      if (step < 1 || step > span) {
+        fail(expression, `${spec.name} field: step ${stepText} in "${item}" is out of range 1-${span}`);
+      }
+    }
+    let low: number;
+    let high: number;
+    if (range === '*' || range === '?') {
+      low = spec.min;
+      high = spec.max;
+    } else {
+      const dash = range.indexOf('-');
+      if (dash >= 0) {
+        low = fieldValue(expression, range.slice(0, dash), spec, item);
+        high = fieldValue(expression, range.slice(dash + 1), spec, item);
+        if (low > high) fail(expression, `${spec.name} field: range ${item} starts after it ends`);
+      } else {
+        low = fieldValue(expression, range, spec, item);
+        high = parts.length === 2 ? spec.max : low;
+      }
+    }
+    for (let value = low; value <= high; value += step) values.push(value);
+  }
+  return values;
+}
