@@ -32,3 +32,7 @@ export { silentLogger } from './logger.js';
 export type { JobStatus, Monitor } from './monitor.js';
 export type { DstPolicy, NextRunsOptions } from './schedule.js';
 export { nextRuns } from './schedule.js';
+export type { MemoryElectorOptions } from './memory-elector.js';
+export { MemoryElector } from './memory-elector.js';
+export type { MemoryLockerOptions } from './memory-locker.js';
+export { MemoryLocker } from './memory-locker.js';

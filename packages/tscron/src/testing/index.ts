@@ -1,0 +1,17 @@
+// tscron/testing: test helpers and the backend conformance suites.
+export type { ContractCase } from './contract-support.js';
+export type {
+  ContractElector,
+  ElectorContractFactory,
+  ElectorContractOptions,
+  ElectorContractSettings,
+} from './elector-contract.js';
+export { electorContract } from './elector-contract.js';
+export type {
+  ContractLocker,
+  LockerContractFactory,
+  LockerContractOptions,
+  LockerContractSettings,
+  TimedContractCase,
+} from './locker-contract.js';
+export { lockerContract } from './locker-contract.js';
