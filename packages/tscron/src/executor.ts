@@ -1,0 +1,568 @@
+import type { Clock } from './clock.js';
+import type { Elector, Lock, Locker } from './distributed.js';
+import { formatDuration } from './duration.js';
+import type { Job, JobContext } from './job.js';
+import { type JobRecord, REMOVED } from './job.js';
+import { callSafely, isThenable } from './listeners.js';
+import type { Logger } from './logger.js';
+import type { JobStatus, Monitor } from './monitor.js';
+import type { SchedulerConfig } from './scheduler-options.js';
+
+/**
+ * One run of a job, and the {@link JobContext} its task receives. The signal and the `scheduledAt`
+ * Date are made only when read.
+ */
+export class Run implements JobContext {
+  readonly job: JobRecord;
+  /** The occurrence, epoch ms. */
+  readonly at: number;
+  /** Whether the run came from the schedule (not `runNow`). */
+  readonly scheduled: boolean;
+  readonly version: number;
+  controller: AbortController | undefined = undefined;
+  reason: unknown = undefined;
+  aborted = false;
+  done = false;
+  lock: Lock | undefined = undefined;
+  onLost: (() => void) | undefined = undefined;
+  timer: unknown = undefined;
+  retryTimer: unknown = undefined;
+  attempt = 0;
+  startedAt = 0;
+  lastError: unknown = undefined;
+  date: Date | undefined = undefined;
+
+  constructor(job: JobRecord, at: number, scheduled: boolean) {
+    this.job = job;
+    this.at = at;
+    this.scheduled = scheduled;
+    this.version = job.version;
+  }
+
+  get signal(): AbortSignal {
+    let controller = this.controller;
+    if (controller === undefined) {
+      controller = this.controller = new AbortController();
+      if (this.aborted) controller.abort(this.reason);
+    }
+    return controller.signal;
+  }
+
+  get scheduledAt(): Date {
+    this.date ??= new Date(this.at);
+    return this.date;
+  }
+
+  /** Aborts the run's signal (once). */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** What the executor asks of its scheduler. */
+export interface ExecutorHooks {
+  /**
+   * A run passed its locks and listeners and is about to start: count it towards `limitedRuns` and
+   * record `lastRun`. Returns false when the job is gone and the run must not go on.
+   */
+  dispatched(run: Run): boolean;
+  /** A run ended (or was skipped after it took its slot). */
+  ended(run: Run): void;
+}
+
+function abortError(message: string): DOMException {
+  return new DOMException(message, 'AbortError');
+}
+
+/**
+ * Runs jobs: concurrency rules (singleton mode, the scheduler's limit), the elector or locker,
+ * listeners, the task with its timeout and retries, and the monitor, in gocron's order.
+ *
+ * The common case (no lock, no before-listener, a synchronous task) runs without allocating anything
+ * but the run itself.
+ */
+export class Executor {
+  /** Runs holding a slot (from their lock attempt to their end). */
+  running = 0;
+  /** Runs waiting for a slot (limit 'wait') or for their job (singleton 'wait'). */
+  waitingCount = 0;
+  /** Runs that are not finished synchronously: awaiting a lock, a promise, a retry. */
+  readonly active = new Set<Run>();
+  #queue: (Run | undefined)[] = [];
+  #head = 0;
+  #idle: (() => void)[] = [];
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #monitor: Monitor | undefined;
+  readonly #elector: Elector | undefined;
+  readonly #locker: Locker | undefined;
+  readonly #limit: number;
+  readonly #limitWait: boolean;
+  readonly #hooks: ExecutorHooks;
+
+  constructor(config: SchedulerConfig, hooks: ExecutorHooks) {
+    this.#clock = config.clock;
+    this.#logger = config.logger;
+    this.#monitor = config.monitor;
+    this.#elector = config.elector;
+    this.#locker = config.locker;
+    this.#limit = config.limit;
+    this.#limitWait = config.limitWait;
+    this.#hooks = hooks;
+  }
+
+  /**
+   * Starts, queues or drops a run of `job` for occurrence `at`. Returns false when the run was
+   * dropped by a concurrency rule in 'reschedule' mode.
+   */
+  dispatch(job: JobRecord, at: number, scheduled: boolean): boolean {
+    const singleton = job.cfg.singleton;
+    if (singleton !== 0 && job.running > 0) {
+      this.#limitReached('singleton', job);
+      if (singleton === 1) {
+        this.#count(job, 'singleton_rescheduled');
+        return false;
+      }
+      this.#wait(job, new Run(job, at, scheduled));
+      return true;
+    }
+    if (this.#limit !== 0 && this.running >= this.#limit) {
+      this.#limitReached('limit', job);
+      if (!this.#limitWait) {
+        this.#count(job, 'skip');
+        return false;
+      }
+      this.#queue.push(new Run(job, at, scheduled));
+      this.waitingCount++;
+      return true;
+    }
+    this.#start(new Run(job, at, scheduled));
+    return true;
+  }
+
+  /** Aborts the runs of `job` in progress and drops its waiting runs. */
+  abortJob(job: JobRecord, reason: unknown): void {
+    for (const run of this.active) if (run.job === job) this.#abort(run, reason);
+    if (job.waiting !== undefined) {
+      this.waitingCount -= job.waiting.length;
+      job.waiting = undefined;
+    }
+    if (this.#head < this.#queue.length) {
+      const kept = this.#queue.slice(this.#head).filter((run) => run !== undefined && run.job !== job);
+      this.waitingCount -= this.#queue.length - this.#head - kept.length;
+      this.#queue = kept;
+      this.#head = 0;
+    }
+  }
+
+  /** Aborts every run in progress and drops every waiting run. */
+  abortAll(jobs: Iterable<JobRecord>, reason: unknown): void {
+    for (const run of this.active) this.#abort(run, reason);
+    for (const job of jobs) job.waiting = undefined;
+    this.#queue = [];
+    this.#head = 0;
+    this.waitingCount = 0;
+  }
+
+  /** Resolves when no run holds a slot. */
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Cancels the timers of runs still in progress (at shutdown, once the stop timeout passed). */
+  clearTimers(): void {
+    for (const run of this.active) {
+      if (run.timer !== undefined) this.#clock.clearTimeout(run.timer);
+      if (run.retryTimer !== undefined) this.#clock.clearTimeout(run.retryTimer);
+      run.timer = undefined;
+      run.retryTimer = undefined;
+    }
+  }
+
+  #wait(job: JobRecord, run: Run): void {
+    if (job.waiting === undefined) job.waiting = [];
+    job.waiting.push(run);
+    this.waitingCount++;
+  }
+
+  #abort(run: Run, reason: unknown): void {
+    run.abort(reason);
+    if (run.retryTimer !== undefined) {
+      // Waiting to retry: there is nothing to wait for, the run ends with its last failure.
+      this.#clock.clearTimeout(run.retryTimer);
+      run.retryTimer = undefined;
+      this.#end(run, run.lastError, true);
+    }
+  }
+
+  #start(run: Run): void {
+    const job = run.job;
+    job.running++;
+    this.running++;
+    const monitor = this.#monitor;
+    if (monitor?.jobStarted !== undefined) this.#report('jobStarted', () => monitor.jobStarted?.(job));
+    const cfg = job.cfg;
+    const listeners = cfg.listeners;
+    const locker = cfg.locker === false ? undefined : (cfg.locker ?? this.#locker);
+    if (
+      this.#elector !== undefined ||
+      locker !== undefined ||
+      listeners?.beforeJobRuns !== undefined ||
+      listeners?.beforeJobRunsSkipIfBeforeFuncErrors !== undefined
+    ) {
+      this.active.add(run);
+      void this.#gate(run, locker);
+      return;
+    }
+    if (!this.#hooks.dispatched(run)) {
+      this.#release(run);
+      return;
+    }
+    this.#execute(run);
+  }
+
+  /** Elector or locker, then the before-listeners; then the task. */
+  async #gate(run: Run, locker: Locker | undefined): Promise<void> {
+    const job = run.job;
+    const listeners = job.cfg.listeners;
+    try {
+      if (this.#elector !== undefined) {
+        let leader = false;
+        try {
+          leader = (await this.#elector.isLeader({ signal: run.signal })) === true;
+        } catch (error) {
+          this.#logger.warn(`tscron: job "${job.name}": the elector failed; run skipped`, error);
+          if (listeners?.afterLockError !== undefined) {
+            callSafely(this.#logger, 'afterLockError', listeners.afterLockError, job.id, job.name, error);
+          }
+        }
+        if (!leader) return this.#skip(run, 'skip');
+      } else if (locker !== undefined) {
+        let lock: Lock | null;
+        try {
+          lock = await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt });
+        } catch (error) {
+          this.#logger.warn(`tscron: job "${job.name}": the locker failed; run skipped`, error);
+          if (listeners?.afterLockError !== undefined) {
+            callSafely(this.#logger, 'afterLockError', listeners.afterLockError, job.id, job.name, error);
+          }
+          return this.#skip(run, 'skip');
+        }
+        if (lock === null || lock === undefined) return this.#skip(run, 'skip');
+        this.#hold(run, lock);
+      }
+      if (run.aborted) return this.#skip(run, 'skip');
+      if (listeners?.beforeJobRuns !== undefined) {
+        const pending = callSafely(this.#logger, 'beforeJobRuns', listeners.beforeJobRuns, job.id, job.name);
+        if (pending !== undefined) await pending;
+      }
+      const check = listeners?.beforeJobRunsSkipIfBeforeFuncErrors;
+      if (check !== undefined) {
+        try {
+          const result = check(job.id, job.name);
+          if (isThenable(result)) await result;
+        } catch (error) {
+          this.#logger.debug(
+            `tscron: job "${job.name}": beforeJobRunsSkipIfBeforeFuncErrors failed; run skipped`,
+            error,
+          );
+          // As gocron: the skipped run still counts as dispatched (limitedRuns, lastRun).
+          this.#hooks.dispatched(run);
+          return this.#skip(run, 'skip');
+        }
+      }
+      if (run.aborted || !this.#hooks.dispatched(run)) return this.#skip(run, 'skip');
+      this.#execute(run);
+    } catch (error) {
+      this.#logger.error(`tscron: job "${job.name}": internal error`, error);
+      if (!run.done) this.#skip(run, 'skip');
+    }
+  }
+
+  #hold(run: Run, lock: Lock): void {
+    run.lock = lock;
+    const lost = lock.lost;
+    if (lost === undefined || lost === null) return;
+    const onLost = (): void => {
+      this.#logger.warn(`tscron: job "${run.job.name}": lock lost; aborting the run`);
+      run.abort(lost.reason ?? abortError(`job "${run.job.name}": lock lost`));
+    };
+    if (lost.aborted) {
+      onLost();
+      return;
+    }
+    run.onLost = onLost;
+    lost.addEventListener('abort', onLost, { once: true });
+  }
+
+  #execute(run: Run): void {
+    const job = run.job;
+    const monitor = this.#monitor;
+    const now = this.#clock.now();
+    run.startedAt = now;
+    if (monitor !== undefined) {
+      if (monitor.jobRunning !== undefined) this.#report('jobRunning', () => monitor.jobRunning?.(job));
+      if (monitor.jobSchedulingDelay !== undefined) {
+        this.#report('jobSchedulingDelay', () =>
+          monitor.jobSchedulingDelay?.(job, run.scheduledAt, new Date(now)),
+        );
+      }
+    }
+    const timeout = job.cfg.timeout;
+    if (timeout > 0) {
+      this.active.add(run);
+      run.timer = this.#clock.setTimeout(() => this.#timedOut(run, timeout), timeout);
+    }
+    this.#attempt(run);
+  }
+
+  #attempt(run: Run): void {
+    let result: unknown;
+    try {
+      result = run.job.task(run);
+    } catch (error) {
+      this.#failed(run, error);
+      return;
+    }
+    if (isThenable(result)) {
+      this.active.add(run);
+      const attempt = run.attempt;
+      try {
+        result.then(
+          () => {
+            if (run.attempt === attempt) this.#end(run, undefined, false);
+          },
+          (error: unknown) => {
+            if (run.attempt === attempt) this.#failed(run, error);
+          },
+        );
+      } catch (error) {
+        this.#failed(run, error);
+      }
+      return;
+    }
+    this.#end(run, undefined, false);
+  }
+
+  #failed(run: Run, error: unknown): void {
+    if (run.done) return;
+    const cfg = run.job.cfg;
+    if (run.attempt < cfg.retries && !run.aborted) {
+      run.attempt++;
+      run.lastError = error;
+      const delay = cfg.retryDelay * cfg.backoff ** (run.attempt - 1);
+      this.#logger.debug(
+        `tscron: job "${run.job.name}" failed; retry ${run.attempt} in ${formatDuration(delay)}`,
+      );
+      this.active.add(run);
+      run.retryTimer = this.#clock.setTimeout(() => {
+        run.retryTimer = undefined;
+        if (!run.done) this.#attempt(run);
+      }, delay);
+      return;
+    }
+    this.#end(run, error, true);
+  }
+
+  #timedOut(run: Run, timeout: number): void {
+    run.timer = undefined;
+    if (run.done) return;
+    const error = new DOMException(
+      `job "${run.job.name}" timed out after ${formatDuration(timeout)}`,
+      'TimeoutError',
+    );
+    run.abort(error);
+    if (run.retryTimer !== undefined) {
+      this.#clock.clearTimeout(run.retryTimer);
+      run.retryTimer = undefined;
+    }
+    this.#end(run, error, true);
+  }
+
+  /** The task finished (or failed for good): report, call the after-listeners, release the slot. */
+  #end(run: Run, error: unknown, failed: boolean): void {
+    if (run.done) return;
+    run.done = true;
+    if (run.timer !== undefined) {
+      this.#clock.clearTimeout(run.timer);
+      run.timer = undefined;
+    }
+    const job = run.job;
+    const listeners = job.cfg.listeners;
+    const monitor = this.#monitor;
+    let endedAt = 0;
+    if (monitor !== undefined) {
+      endedAt = this.#clock.now();
+      const start = new Date(run.startedAt);
+      const end = new Date(endedAt);
+      if (monitor.recordJobTiming !== undefined) {
+        this.#report('recordJobTiming', () =>
+          monitor.recordJobTiming?.(start, end, job.id, job.name, job.tags),
+        );
+      }
+      if (monitor.jobExecutionTime !== undefined) {
+        this.#report('jobExecutionTime', () => monitor.jobExecutionTime?.(job, endedAt - run.startedAt));
+      }
+    }
+    if (failed) {
+      this.#logger.error(`tscron: job "${job.name}" (${job.id}) failed`, error);
+      if (listeners?.afterJobRunsWithError !== undefined) {
+        callSafely(
+          this.#logger,
+          'afterJobRunsWithError',
+          listeners.afterJobRunsWithError,
+          job.id,
+          job.name,
+          error,
+        );
+      }
+    } else if (listeners?.afterJobRuns !== undefined) {
+      callSafely(this.#logger, 'afterJobRuns', listeners.afterJobRuns, job.id, job.name);
+    }
+    if (monitor !== undefined) {
+      const status: JobStatus = failed ? 'fail' : 'success';
+      this.#count(job, status);
+      if (monitor.recordJobTimingWithStatus !== undefined) {
+        const start = new Date(run.startedAt);
+        const end = new Date(endedAt);
+        this.#report('recordJobTimingWithStatus', () =>
+          failed
+            ? monitor.recordJobTimingWithStatus?.(start, end, job.id, job.name, job.tags, status, error)
+            : monitor.recordJobTimingWithStatus?.(start, end, job.id, job.name, job.tags, status),
+        );
+      }
+      if (failed) {
+        if (monitor.jobFailed !== undefined) this.#report('jobFailed', () => monitor.jobFailed?.(job, error));
+      } else if (monitor.jobCompleted !== undefined) {
+        this.#report('jobCompleted', () => monitor.jobCompleted?.(job));
+      }
+    }
+    this.#release(run);
+  }
+
+  /** The run ends without its task running (elector, lock, listener or abort said no). */
+  #skip(run: Run, status: JobStatus): void {
+    if (run.done) return;
+    run.done = true;
+    this.#count(run.job, status);
+    this.#release(run);
+  }
+
+  /** Unlocks, frees the run's slot and starts what waited for it. */
+  #release(run: Run): void {
+    run.done = true;
+    const lock = run.lock;
+    if (lock !== undefined) {
+      run.lock = undefined;
+      if (run.onLost !== undefined) lock.lost?.removeEventListener('abort', run.onLost);
+      run.onLost = undefined;
+      let pending: unknown;
+      try {
+        pending = lock.unlock();
+      } catch (error) {
+        this.#logger.warn(`tscron: job "${run.job.name}": unlock failed`, error);
+      }
+      if (isThenable(pending)) {
+        pending.then(
+          () => this.#release(run),
+          (error: unknown) => {
+            this.#logger.warn(`tscron: job "${run.job.name}": unlock failed`, error);
+            this.#release(run);
+          },
+        );
+        return;
+      }
+    }
+    this.active.delete(run);
+    const job = run.job;
+    job.running--;
+    this.running--;
+    this.#hooks.ended(run);
+    this.#pump(job);
+    if (this.running === 0 && this.#idle.length > 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  #runnable(run: Run): boolean {
+    const job = run.job;
+    return run.version === job.version && (job.flags & REMOVED) === 0;
+  }
+
+  /** Starts runs that waited: first the ended job's own (singleton 'wait'), then the shared queue. */
+  #pump(job: JobRecord): void {
+    const limit = this.#limit;
+    const waiting = job.waiting as Run[] | undefined;
+    if (waiting !== undefined && waiting.length > 0 && job.running === 0) {
+      const run = waiting.shift() as Run;
+      this.waitingCount--;
+      if (waiting.length === 0) job.waiting = undefined;
+      if (this.#runnable(run)) {
+        if (limit === 0 || this.running < limit) this.#start(run);
+        else {
+          this.#queue.push(run);
+          this.waitingCount++;
+        }
+      }
+    }
+    const queue = this.#queue;
+    while (limit !== 0 && this.running < limit && this.#head < queue.length) {
+      const run = queue[this.#head] as Run;
+      queue[this.#head++] = undefined;
+      this.waitingCount--;
+      if (this.#head > 1024 && this.#head * 2 > queue.length) {
+        this.#queue = queue.slice(this.#head);
+        this.#head = 0;
+        this.#pump(job);
+        return;
+      }
+      if (!this.#runnable(run)) continue;
+      const owner = run.job;
+      if (owner.cfg.singleton !== 0 && owner.running > 0) {
+        // A singleton job still running: 'reschedule' drops the run, 'wait' hands it to the job's queue.
+        if (owner.cfg.singleton === 1) this.#count(owner, 'singleton_rescheduled');
+        else this.#wait(owner, run);
+        continue;
+      }
+      this.#start(run);
+    }
+    if (this.#head === queue.length && this.#head > 0) {
+      this.#queue = [];
+      this.#head = 0;
+    }
+  }
+
+  #limitReached(kind: 'singleton' | 'limit', job: Job): void {
+    const monitor = this.#monitor;
+    if (monitor?.concurrencyLimitReached !== undefined) {
+      this.#report('concurrencyLimitReached', () => monitor.concurrencyLimitReached?.(kind, job));
+    }
+  }
+
+  #count(job: JobRecord, status: JobStatus): void {
+    const monitor = this.#monitor;
+    if (monitor?.incrementJob !== undefined) {
+      this.#report('incrementJob', () => monitor.incrementJob?.(job.id, job.name, job.tags, status));
+    }
+  }
+
+  /** Calls a monitor method; whatever it throws is logged and ignored. */
+  #report(what: string, call: () => unknown): void {
+    try {
+      const result = call();
+      if (isThenable(result)) {
+        Promise.resolve(result).then(undefined, (error: unknown) =>
+          this.#logger.error(`tscron: monitor.${what} rejected`, error),
+        );
+      }
+    } catch (error) {
+      this.#logger.error(`tscron: monitor.${what} threw`, error);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import type { JobDefinition } from './definitions.js';
+import type { JobConfig } from './job-options.js';
+import type { Schedule } from './schedule.js';
+
+/**
+ * What a task receives for each run.
+ *
+ * @example
+ * ```ts
+ * scheduler.newJob(durationJob('1m'), async ({ signal, scheduledAt, job }) => {
+ *   await fetch(`https://example.com/tick?at=${scheduledAt.toISOString()}`, { signal });
+ *   console.log(`${job.name} done`);
+ * });
+ * ```
+ */
+export interface JobContext {
+  /**
+   * Aborts when the run should stop: `stopJobs()`, `shutdown()`, removal or update of the job, the
+   * job's `timeout`, or the loss of the run's lock.
+   */
+  readonly signal: AbortSignal;
+  /** The job this run belongs to. */
+  readonly job: Job;
+  /** The occurrence this run is for (the time asked for, not the time it started; `runNow()`: the call). */
+  readonly scheduledAt: Date;
+}
+
+/** The work a job does. It fails by throwing or by rejecting. */
+export type Task = (context: JobContext) => unknown;
+
+/**
+ * A handle on a job in a scheduler (gocron's Job). Obtained from `newJob`, `update` or `jobs()`; it
+ * keeps working across `update` of the same id.
+ */
+export interface Job {
+  /** The job's unique id. */
+  readonly id: string;
+  /** The job's name (its `name` option, else the task function's name, else the id). */
+  readonly name: string;
+  /** The job's tags. */
+  readonly tags: readonly string[];
+  /** The schedule the job runs on. */
+  readonly definition: JobDefinition;
+  /** When the last run was dispatched (its lock taken and listeners called), or `undefined`. */
+  lastRun(): Date | undefined;
+  /** The next scheduled run, or `undefined` when none is scheduled (scheduler not started, paused, ended). */
+  nextRun(): Date | undefined;
+  /**
+   * The next `count` scheduled runs, starting with {@link Job.nextRun}; fewer when the job ends
+   * before (limitedRuns, stopAt, one-time). A durationRandom job lists only its next run.
+   */
+  nextRuns(count: number): Date[];
+  /**
+   * Runs the job once now, through its concurrency rules, locks and listeners, without moving its
+   * schedule. Resolves once the run is dispatched; rejects `ERR_JOB_RUN_NOW_FAILED` when the job is
+   * gone or the scheduler is not running.
+   */
+  runNow(): Promise<void>;
+  /** Whether a run of this job is in progress. */
+  isRunning(): boolean;
+  /** Stops scheduling runs until {@link Job.resume}; a run in progress goes on. */
+  pause(): void;
+  /** Schedules runs again, from the next occurrence after now. */
+  resume(): void;
+  /** Whether the job is paused. */
+  isPaused(): boolean;
+}
+
+/** What a job record asks its scheduler. */
+export interface JobHost {
+  nextRunsOf(record: JobRecord, count: number): Date[];
+  runNow(record: JobRecord): Promise<void>;
+  pause(record: JobRecord): void;
+  resume(record: JobRecord): void;
+}
+
+/** The job was removed (by the user, its signal, its run limit, or shutdown). */
+export const REMOVED = 1;
+/** The job is paused. */
+export const PAUSED = 2;
+
+/**
+ * A job's state in its scheduler, and the {@link Job} handle users hold. One plain object of fixed
+ * shape per job; `update` rewrites it in place so that handles stay valid.
+ */
+export class JobRecord implements Job {
+  readonly id: string;
+  name: string;
+  tags: readonly string[];
+  definition: JobDefinition;
+  /** @internal */ host: JobHost;
+  /** @internal */ task: Task;
+  /** @internal */ cfg: JobConfig;
+  /** @internal The compiled schedule; `undefined` for duration jobs, computed inline from `every`. */
+  schedule: Schedule | undefined;
+  /** @internal A duration job's period, else 0. */
+  every: number;
+  /** @internal The instant a duration job's occurrences count from. */
+  anchor: number;
+  /** @internal Index in the scheduler's table and its timer queue. */
+  slot: number;
+  /** @internal The next occurrence (epoch ms), NaN when none is scheduled. */
+  next: number;
+  /** @internal When the last run was dispatched, NaN before the first. */
+  lastRunAt: number;
+  /** @internal Runs in progress. */
+  running: number;
+  /** @internal Runs counted towards `limitedRuns`. */
+  runCount: number;
+  /** @internal Runs waiting for this job's previous run (singleton 'wait'). */
+  waiting: unknown[] | undefined;
+  /** @internal {@link REMOVED} | {@link PAUSED} */
+  flags: number;
+  /** @internal Bumped by every update, so that runs of an older version are told apart. */
+  version: number;
+  /** @internal Removes the job when its `signal` option aborts. */
+  onAbort: (() => void) | undefined;
+
+  constructor(
+    id: string,
+    host: JobHost,
+    definition: JobDefinition,
+    task: Task,
+    cfg: JobConfig,
+    name: string,
+  ) {
+    this.id = id;
+    this.name = name;
+    this.tags = cfg.tags;
+    this.definition = definition;
+    this.host = host;
+    this.task = task;
+    this.cfg = cfg;
+    this.schedule = undefined;
+    this.every = 0;
+    this.anchor = 0;
+    this.slot = -1;
+    this.next = Number.NaN;
+    this.lastRunAt = Number.NaN;
+    this.running = 0;
+    this.runCount = 0;
+    this.waiting = undefined;
+    this.flags = 0;
+    this.version = 0;
+    this.onAbort = undefined;
+  }
+
+  lastRun(): Date | undefined {
+    return Number.isNaN(this.lastRunAt) ? undefined : new Date(this.lastRunAt);
+  }
+
+  nextRun(): Date | undefined {
+    return Number.isNaN(this.next) ? undefined : new Date(this.next);
+  }
+
+  nextRuns(count: number): Date[] {
+    return this.host.nextRunsOf(this, count);
+  }
+
+  runNow(): Promise<void> {
+    return this.host.runNow(this);
+  }
+
+  isRunning(): boolean {
+    return this.running > 0;
+  }
+
+  pause(): void {
+    this.host.pause(this);
+  }
+
+  resume(): void {
+    this.host.resume(this);
+  }
+
+  isPaused(): boolean {
+    return (this.flags & PAUSED) !== 0;
+  }
+
+  /** @internal The first occurrence strictly after `after`, or `undefined`. */
+  occurrenceAfter(after: number): number | undefined {
+    const every = this.every;
+    if (every > 0) {
+      const anchor = this.anchor;
+      const periods = after < anchor ? 1 : Math.floor((after - anchor) / every) + 1;
+      const at = anchor + Math.max(periods, 1) * every;
+      // Guards against floating-point rounding landing on `after` itself.
+      return at > after ? at : at + every;
+    }
+    return (this.schedule as Schedule).next(after);
+  }
+}

@@ -1,0 +1,183 @@
+import { type Clock, systemClock } from './clock.js';
+import type { Elector, Locker } from './distributed.js';
+import { type Duration, formatDuration, toMilliseconds } from './duration.js';
+import { TscronError } from './errors.js';
+import { checkJobOptions, type JobOptions, type LimitMode } from './job-options.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { Monitor } from './monitor.js';
+import { getTimeZone, localTimeZoneName, type TimeZone } from './zone/time-zone.js';
+
+/**
+ * Options of {@link createScheduler} (gocron's SchedulerOption functions as one object), validated
+ * once when the scheduler is created.
+ *
+ * @example
+ * ```ts
+ * const scheduler = createScheduler({
+ *   timeZone: 'Europe/Berlin',
+ *   logger: console,
+ *   limitConcurrentJobs: { limit: 4, mode: 'wait' },
+ *   globalJobOptions: { singletonMode: 'reschedule', timeout: '5m' },
+ * });
+ * ```
+ */
+export interface SchedulerOptions {
+  /** Where the time is read and the timer armed; tests pass a `FakeClock`. @default the system clock */
+  clock?: Clock;
+  /** IANA zone wall-clock schedules (cron, daily, weekly, monthly) are read in. @default the process's local zone */
+  timeZone?: string;
+  /** Receives the scheduler's diagnostics; `console` and pino fit. @default logs nothing */
+  logger?: Logger;
+  /** How long `stopJobs()` and `shutdown()` wait for running tasks. Must be > 0. @default '10s' */
+  stopTimeout?: Duration;
+  /**
+   * At most `limit` runs at once across all jobs; a run beyond it is dropped (`'reschedule'`) or
+   * queued (`'wait'`). @default no limit
+   */
+  limitConcurrentJobs?: { limit: number; mode: LimitMode };
+  /** Only the leader runs jobs: asked before every run. @default none */
+  elector?: Elector;
+  /** Claims each run so that one instance among many runs it. @default none */
+  locker?: Locker;
+  /** Receives metrics and lifecycle events. @default none */
+  monitor?: Monitor;
+  /** Defaults for every job's options; a job's own options win field by field. @default none */
+  globalJobOptions?: JobOptions;
+}
+
+/** Validated scheduler options with defaults filled in. */
+export interface SchedulerConfig {
+  readonly clock: Clock;
+  readonly timeZone: TimeZone;
+  readonly logger: Logger;
+  readonly stopTimeout: number;
+  /** 0 when there is no limit. */
+  readonly limit: number;
+  readonly limitWait: boolean;
+  readonly elector: Elector | undefined;
+  readonly locker: Locker | undefined;
+  readonly monitor: Monitor | undefined;
+  readonly globalJobOptions: JobOptions | undefined;
+}
+
+const KNOWN = new Set<string>([
+  'clock',
+  'timeZone',
+  'logger',
+  'stopTimeout',
+  'limitConcurrentJobs',
+  'elector',
+  'locker',
+  'monitor',
+  'globalJobOptions',
+]);
+
+function invalid(message: string): never {
+  throw new TscronError('ERR_INVALID_OPTION', message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** A logger whose own failures cannot escape into the scheduler. */
+function guardLogger(logger: Logger): Logger {
+  if (logger === silentLogger) return logger;
+  const guard =
+    (level: keyof Logger) =>
+    (message: string, ...args: unknown[]): void => {
+      try {
+        logger[level](message, ...args);
+      } catch {
+        // A logger that throws has nowhere to report to.
+      }
+    };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
+}
+
+/** Validates {@link SchedulerOptions}; throws a {@link TscronError} naming the option and value. */
+export function resolveSchedulerOptions(options: SchedulerOptions | undefined): SchedulerConfig {
+  if (options !== undefined && !isObject(options)) {
+    invalid(`SchedulerOptions: must be an object, got ${String(options)}`);
+  }
+  const o: SchedulerOptions = options ?? {};
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) invalid(`SchedulerOptions: unknown option "${key}"`);
+  }
+  const clock = o.clock ?? systemClock;
+  if (
+    !isObject(clock as unknown) ||
+    typeof clock.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
+    invalid('SchedulerOptions.clock: must have now(), setTimeout() and clearTimeout()');
+  }
+  if (o.timeZone !== undefined && typeof o.timeZone !== 'string') {
+    throw new TscronError(
+      'ERR_INVALID_TIME_ZONE',
+      `SchedulerOptions.timeZone: must be an IANA name, got ${String(o.timeZone)}`,
+    );
+  }
+  const timeZone = getTimeZone(o.timeZone ?? localTimeZoneName());
+  const logger = o.logger ?? silentLogger;
+  if (
+    !isObject(logger as unknown) ||
+    (['debug', 'info', 'warn', 'error'] as const).some((l) => typeof logger[l] !== 'function')
+  ) {
+    invalid('SchedulerOptions.logger: must have debug(), info(), warn() and error()');
+  }
+  let stopTimeout = 10_000;
+  if (o.stopTimeout !== undefined) {
+    stopTimeout = toMilliseconds(o.stopTimeout, 'SchedulerOptions.stopTimeout');
+    if (stopTimeout <= 0) {
+      throw new TscronError(
+        'ERR_WITH_STOP_TIMEOUT_ZERO_OR_NEGATIVE',
+        `SchedulerOptions.stopTimeout: must be > 0, got ${formatDuration(stopTimeout)}`,
+      );
+    }
+  }
+  let limit = 0;
+  let limitWait = false;
+  if (o.limitConcurrentJobs !== undefined) {
+    const l = o.limitConcurrentJobs;
+    if (!isObject(l as unknown)) invalid('SchedulerOptions.limitConcurrentJobs: must be { limit, mode }');
+    if (typeof l.limit !== 'number' || !Number.isInteger(l.limit) || l.limit < 1) {
+      throw new TscronError(
+        'ERR_WITH_LIMIT_CONCURRENT_JOBS_ZERO',
+        `SchedulerOptions.limitConcurrentJobs.limit: must be an integer >= 1, got ${String(l.limit)}`,
+      );
+    }
+    if (l.mode !== 'reschedule' && l.mode !== 'wait') {
+      invalid(
+        `SchedulerOptions.limitConcurrentJobs.mode: must be 'reschedule' or 'wait', got ${String(l.mode)}`,
+      );
+    }
+    limit = l.limit;
+    limitWait = l.mode === 'wait';
+  }
+  if (
+    o.elector !== undefined &&
+    (!isObject(o.elector as unknown) || typeof o.elector.isLeader !== 'function')
+  ) {
+    invalid('SchedulerOptions.elector: must have isLeader()');
+  }
+  if (o.locker !== undefined && (!isObject(o.locker as unknown) || typeof o.locker.lock !== 'function')) {
+    invalid('SchedulerOptions.locker: must have lock()');
+  }
+  if (o.monitor !== undefined && !isObject(o.monitor as unknown))
+    invalid('SchedulerOptions.monitor: must be an object');
+  checkJobOptions(o.globalJobOptions, 'SchedulerOptions.globalJobOptions');
+  return {
+    clock,
+    timeZone,
+    logger: guardLogger(logger),
+    stopTimeout,
+    limit,
+    limitWait,
+    elector: o.elector,
+    locker: o.locker,
+    monitor: o.monitor,
+    globalJobOptions: o.globalJobOptions,
+  };
+}

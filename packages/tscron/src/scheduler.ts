@@ -1,0 +1,612 @@
+import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from './clock.js';
+import type { JobDefinition } from './definitions.js';
+import { TscronError } from './errors.js';
+import { Executor, type ExecutorHooks, type Run } from './executor.js';
+import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
+import { checkJobOptions, type JobConfig, type JobOptions, resolveJobOptions } from './job-options.js';
+import type { Logger } from './logger.js';
+import type { Monitor } from './monitor.js';
+import { compileSchedule } from './schedule.js';
+import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
+import { Alarm, TimerQueue } from './timer-queue.js';
+
+/**
+ * Runs jobs on their schedules (gocron's Scheduler). Made by {@link createScheduler}.
+ *
+ * @example
+ * ```ts
+ * await using scheduler = createScheduler({ timeZone: 'UTC' });
+ * const job = scheduler.newJob(cronJob('0 * * * *'), async ({ signal }) => rotateLogs(signal), { name: 'rotate' });
+ * scheduler.start();
+ * console.log(job.nextRun());
+ * ```
+ */
+export interface Scheduler extends AsyncDisposable {
+  /**
+   * Adds a job. It is scheduled when the scheduler starts, or at once if it runs already. Throws a
+   * {@link TscronError} on a bad definition, task or option, and `ERR_SCHEDULER_SHUT_DOWN` after
+   * {@link Scheduler.shutdown}.
+   */
+  newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job;
+  /**
+   * Replaces a job's definition, task and options, keeping its id (and its place in
+   * {@link Scheduler.jobs}). A run in progress has its signal aborted. Unknown id: `ERR_JOB_NOT_FOUND`.
+   */
+  update(id: string, definition: JobDefinition, task: Task, options?: JobOptions): Job;
+  /** Removes a job; a run in progress has its signal aborted. Unknown id: `ERR_JOB_NOT_FOUND`. */
+  removeJob(id: string): void;
+  /** Removes every job holding at least one of `tags`. */
+  removeByTags(...tags: string[]): void;
+  /** The jobs, in creation order. */
+  jobs(): Job[];
+  /** Starts scheduling (again, after {@link Scheduler.stopJobs}). Idempotent; a no-op after shutdown. */
+  start(): void;
+  /**
+   * Stops scheduling, aborts running tasks' signals and waits up to `stopTimeout` for them to end;
+   * rejects `ERR_STOP_JOBS_TIMED_OUT` when some did not. {@link Scheduler.start} works again after it.
+   */
+  stopJobs(): Promise<void>;
+  /**
+   * As {@link Scheduler.stopJobs}, then final: jobs are dropped, no timer stays pending, `newJob`
+   * throws `ERR_SCHEDULER_SHUT_DOWN`. Later calls resolve at once.
+   */
+  shutdown(): Promise<void>;
+  /** Runs waiting for a slot (`limitConcurrentJobs` 'wait') or for their job (`singletonMode` 'wait'). */
+  jobsWaitingInQueue(): number;
+  /** The same as {@link Scheduler.shutdown}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Creates a scheduler. Throws a {@link TscronError} naming the option on a bad option.
+ *
+ * @example
+ * ```ts
+ * import { createScheduler, durationJob } from 'tscron';
+ *
+ * const scheduler = createScheduler({ logger: console });
+ * scheduler.newJob(durationJob('30s'), () => console.log('tick'), { name: 'tick' });
+ * scheduler.start();
+ * process.once('SIGTERM', () => void scheduler.shutdown());
+ * ```
+ */
+export function createScheduler(options?: SchedulerOptions): Scheduler {
+  return new SchedulerCore(resolveSchedulerOptions(options));
+}
+
+/** An occurrence noticed this much later than its time counts as missed (`missedRuns: 'skip'`). */
+const MISSED_GRACE_MS = 1000;
+/** A wall clock that went back more than this is re-read: schedules are recomputed from the new time. */
+const JUMP_BACK_MS = 1000;
+/** A timer callback running jobs yields to the event loop after this long. */
+const DRAIN_BUDGET_MS = 50;
+
+function abortError(message: string): DOMException {
+  return new DOMException(message, 'AbortError');
+}
+
+/** Whether a schedule depends on where it is anchored (so must be recompiled when the anchor moves). */
+function anchorSensitive(definition: JobDefinition): boolean {
+  switch (definition.kind) {
+    case 'daily':
+    case 'weekly':
+    case 'monthly':
+      return definition.interval > 1;
+    case 'cron':
+      return /@every/i.test(definition.expression);
+    case 'oneTime':
+      return definition.at === 'immediately';
+    default:
+      return false;
+  }
+}
+
+class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
+  readonly #config: SchedulerConfig;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #monitor: Monitor | undefined;
+  readonly #records = new Map<string, JobRecord>();
+  #slots: (JobRecord | undefined)[] = [];
+  #free: number[] = [];
+  readonly #queue = new TimerQueue();
+  readonly #alarm: Alarm;
+  readonly #executor: Executor;
+  #started = false;
+  #closed = false;
+  #draining = false;
+  #lastWake = 0;
+  #shutdown: Promise<void> | undefined;
+  #shutdownDone = false;
+
+  constructor(config: SchedulerConfig) {
+    this.#config = config;
+    this.#clock = config.clock;
+    this.#logger = config.logger;
+    this.#monitor = config.monitor;
+    this.#alarm = new Alarm(config.clock, () => this.#drain());
+    this.#executor = new Executor(config, this);
+  }
+
+  // ---- jobs ----
+
+  newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job {
+    if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
+    const now = this.#clock.now();
+    const { cfg, name } = this.#prepare(definition, task, options, now);
+    const id = cfg.id ?? randomUUID();
+    if (this.#records.has(id)) {
+      throw new TscronError(
+        'ERR_INVALID_OPTION',
+        `newJob: a job with id "${id}" exists already; use update()`,
+      );
+    }
+    const record = new JobRecord(id, this, definition, task, cfg, name ?? id);
+    this.#compile(record, now);
+    record.slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#slots.length;
+    this.#slots[record.slot] = record;
+    this.#records.set(id, record);
+    this.#report('jobRegistered', record);
+    this.#watchSignal(record);
+    if ((record.flags & REMOVED) === 0 && this.#started) {
+      this.#scheduleFirst(record, now);
+      this.#arm(now);
+    }
+    return record;
+  }
+
+  update(id: string, definition: JobDefinition, task: Task, options?: JobOptions): Job {
+    if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'update: the scheduler is shut down');
+    const record = this.#records.get(id);
+    if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `update: no job with id "${id}"`);
+    const now = this.#clock.now();
+    const { cfg, name } = this.#prepare(definition, task, options, now);
+    // Compile into a scratch record first, so that a bad definition leaves the job as it was.
+    const scratch = new JobRecord(id, this, definition, task, cfg, id);
+    this.#compile(scratch, now);
+    this.#executor.abortJob(record, abortError(`job "${record.name}" was updated`));
+    this.#queue.delete(record.slot);
+    this.#unwatchSignal(record);
+    record.version++;
+    record.name = name ?? id;
+    record.tags = cfg.tags;
+    record.definition = definition;
+    record.task = task;
+    record.cfg = cfg;
+    record.schedule = scratch.schedule;
+    record.every = scratch.every;
+    record.anchor = scratch.anchor;
+    record.next = Number.NaN;
+    record.runCount = 0;
+    record.flags = 0;
+    this.#report('jobRegistered', record);
+    this.#watchSignal(record);
+    if ((record.flags & REMOVED) === 0 && this.#started) {
+      this.#scheduleFirst(record, now);
+      this.#arm(now);
+    }
+    return record;
+  }
+
+  removeJob(id: string): void {
+    const record = this.#records.get(id);
+    if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `removeJob: no job with id "${id}"`);
+    this.#remove(record, abortError(`job "${record.name}" was removed`));
+    this.#arm(this.#clock.now());
+  }
+
+  removeByTags(...tags: string[]): void {
+    if (tags.length === 0) return;
+    for (const record of this.#records.values()) {
+      if (record.tags.some((tag) => tags.includes(tag))) {
+        this.#remove(record, abortError(`job "${record.name}" was removed`));
+      }
+    }
+    this.#arm(this.#clock.now());
+  }
+
+  jobs(): Job[] {
+    return [...this.#records.values()];
+  }
+
+  jobsWaitingInQueue(): number {
+    return this.#executor.waitingCount;
+  }
+
+  // ---- lifecycle ----
+
+  start(): void {
+    if (this.#closed || this.#started) return;
+    this.#started = true;
+    const now = this.#clock.now();
+    this.#lastWake = now;
+    for (const record of this.#records.values()) this.#scheduleFirst(record, now);
+    this.#arm(now);
+    this.#logger.debug(`tscron: scheduler started with ${this.#records.size} jobs`);
+    this.#report('schedulerStarted');
+  }
+
+  stopJobs(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const stopped = this.#stop();
+    this.#report('schedulerStopped');
+    return stopped;
+  }
+
+  shutdown(): Promise<void> {
+    if (this.#shutdownDone) return Promise.resolve();
+    if (this.#shutdown !== undefined) return this.#shutdown;
+    this.#closed = true;
+    const stopped = this.#stop();
+    this.#shutdown = stopped.finally(() => {
+      this.#executor.clearTimers();
+      for (const record of this.#records.values()) {
+        record.flags |= REMOVED;
+        this.#unwatchSignal(record);
+        this.#report('jobUnregistered', record);
+      }
+      this.#records.clear();
+      this.#slots = [];
+      this.#free = [];
+      this.#alarm.disarm();
+      this.#shutdownDone = true;
+      this.#logger.debug('tscron: scheduler shut down');
+      this.#report('schedulerShutdown');
+    });
+    return this.#shutdown;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  #stop(): Promise<void> {
+    this.#started = false;
+    this.#alarm.disarm();
+    this.#queue.clear();
+    for (const record of this.#records.values()) record.next = Number.NaN;
+    this.#executor.abortAll(this.#records.values(), abortError('the scheduler is stopping'));
+    if (this.#executor.running === 0) return Promise.resolve();
+    const timeout = this.#config.stopTimeout;
+    return new Promise<void>((resolve, reject) => {
+      // The system clock's timers are unref'd; waiting for running tasks must keep the process alive.
+      const clock = this.#clock;
+      const own = clock === systemClock;
+      const timer = own ? setTimeout(() => expire(), timeout) : clock.setTimeout(() => expire(), timeout);
+      let settled = false;
+      const expire = (): void => {
+        if (settled) return;
+        settled = true;
+        reject(
+          new TscronError(
+            'ERR_STOP_JOBS_TIMED_OUT',
+            `stopJobs: ${this.#executor.running} run(s) still going after the stop timeout of ${timeout} ms`,
+          ),
+        );
+      };
+      void this.#executor.whenIdle().then(() => {
+        if (settled) return;
+        settled = true;
+        if (own) clearTimeout(timer as ReturnType<typeof setTimeout>);
+        else clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  // ---- scheduling ----
+
+  /** Checks a task, a definition and options; returns the job's config and name. */
+  #prepare(
+    definition: JobDefinition,
+    task: Task,
+    options: JobOptions | undefined,
+    now: number,
+  ): { cfg: JobConfig; name: string | undefined } {
+    if (typeof task !== 'function') {
+      throw new TscronError(
+        'ERR_NEW_JOB_TASK_NIL',
+        `newJob: the task must be a function, got ${String(task)}`,
+      );
+    }
+    if (typeof definition !== 'object' || definition === null || typeof definition.kind !== 'string') {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `newJob: the definition must be a job definition such as durationJob('1m'), got ${String(definition)}`,
+      );
+    }
+    checkJobOptions(options);
+    const cfg = resolveJobOptions(this.#config.globalJobOptions, options, definition, now);
+    if (definition.kind === 'oneTime' && definition.at !== 'immediately') {
+      const past = definition.at.find((at) => at < now);
+      if (past !== undefined) {
+        throw new TscronError(
+          'ERR_ONE_TIME_JOB_START_DATE_TIME_PAST',
+          `OneTimeJob: ${new Date(past).toISOString()} is in the past (now is ${new Date(now).toISOString()})`,
+        );
+      }
+    }
+    const name = cfg.name ?? (task.name === '' ? undefined : task.name);
+    if (name === undefined && this.#usesLock(cfg)) {
+      throw new TscronError(
+        'ERR_JOB_NAME_REQUIRED',
+        'newJob: a job run under a locker or elector needs a stable name: give the task a name or set the name option',
+      );
+    }
+    return { cfg, name };
+  }
+
+  #usesLock(cfg: JobConfig): boolean {
+    if (this.#config.elector !== undefined) return true;
+    return cfg.locker !== false && (cfg.locker !== undefined || this.#config.locker !== undefined);
+  }
+
+  /** (Re)compiles a job's schedule anchored at `anchor`. */
+  #compile(record: JobRecord, anchor: number): void {
+    const definition = record.definition;
+    record.anchor = anchor;
+    if (definition.kind === 'duration') {
+      const every = definition.every;
+      if (typeof every !== 'number' || !(every > 0) || !Number.isFinite(every)) {
+        throw new TscronError(
+          'ERR_DURATION_JOB_INTERVAL_ZERO',
+          `DurationJob: the interval must be > 0, got ${every}`,
+        );
+      }
+      record.every = every;
+      record.schedule = undefined;
+      return;
+    }
+    record.every = 0;
+    record.schedule = compileSchedule(definition, {
+      timeZone: this.#config.timeZone,
+      dstPolicy: record.cfg.dstPolicy,
+      anchor,
+    });
+  }
+
+  /** Plans a job's first run when the scheduler starts or the job is added to a running scheduler. */
+  #scheduleFirst(record: JobRecord, now: number): void {
+    if ((record.flags & PAUSED) !== 0) return;
+    const cfg = record.cfg;
+    const startAt = cfg.startAt;
+    let first: number | undefined;
+    // Under a locker or elector, instances must agree on occurrences: count from the epoch.
+    let anchor = this.#usesLock(cfg) ? 0 : now;
+    if (startAt === 'immediately') first = now;
+    else if (startAt !== undefined && startAt > now) {
+      first = startAt;
+      anchor = startAt;
+    }
+    if (record.anchor !== anchor) {
+      if (record.every > 0) record.anchor = anchor;
+      else if (anchorSensitive(record.definition)) this.#compile(record, anchor);
+    }
+    if (first === undefined) {
+      const definition = record.definition;
+      first =
+        definition.kind === 'oneTime' && definition.at === 'immediately' ? now : record.occurrenceAfter(now);
+    }
+    this.#plan(record, first);
+  }
+
+  /** Queues a job's next occurrence, or marks it as having none. */
+  #plan(record: JobRecord, at: number | undefined): void {
+    const cfg = record.cfg;
+    if (at === undefined || at >= cfg.stopAt || record.runCount >= cfg.limitedRuns) {
+      record.next = Number.NaN;
+      this.#queue.delete(record.slot);
+      return;
+    }
+    record.next = at;
+    this.#queue.set(record.slot, cfg.jitter > 0 ? at + Math.random() * cfg.jitter : at);
+  }
+
+  #arm(now: number): void {
+    if (this.#draining || !this.#started) return;
+    this.#alarm.arm(this.#queue.peekTime(), now);
+  }
+
+  /** The timer fired: run every job that is due, plan each one's next occurrence first. */
+  #drain(): void {
+    if (!this.#started) return;
+    const clock = this.#clock;
+    const now = clock.now();
+    if (now < this.#lastWake - JUMP_BACK_MS) this.#rebase(now);
+    this.#lastWake = now;
+    const queue = this.#queue;
+    const slots = this.#slots;
+    const executor = this.#executor;
+    this.#draining = true;
+    let count = 0;
+    try {
+      while (queue.peekTime() <= now) {
+        const due = queue.peekTime();
+        const record = slots[queue.peekSlot()] as JobRecord;
+        const at = record.next;
+        const cfg = record.cfg;
+        if (cfg.intervalFromCompletion) {
+          // The next occurrence is planned when this run ends.
+          this.#queue.delete(record.slot);
+          record.next = Number.NaN;
+        } else {
+          let following = record.occurrenceAfter(at);
+          // Occurrences missed while the process stalled are never replayed as a backlog.
+          if (following !== undefined && following < now) following = record.occurrenceAfter(now);
+          this.#plan(record, following);
+        }
+        if (cfg.skipMissed && now - due > MISSED_GRACE_MS) {
+          this.#logger.debug(
+            `tscron: job "${record.name}": occurrence ${new Date(at).toISOString()} missed; skipped`,
+          );
+          if (cfg.intervalFromCompletion) this.#planFromCompletion(record, now);
+        } else if (!executor.dispatch(record, at, true) && cfg.intervalFromCompletion) {
+          this.#planFromCompletion(record, now);
+        }
+        if (!this.#started) return;
+        if ((++count & 1023) === 0 && clock.now() - now > DRAIN_BUDGET_MS) {
+          // Let I/O and settled promises through; the rest runs on the next turn.
+          this.#draining = false;
+          this.#alarm.arm(now, now);
+          return;
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+    this.#arm(now);
+  }
+
+  /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */
+  #rebase(now: number): void {
+    this.#logger.warn(`tscron: the clock went back to ${new Date(now).toISOString()}; recomputing schedules`);
+    for (const record of this.#records.values()) {
+      if (Number.isNaN(record.next)) continue;
+      if (typeof record.cfg.startAt === 'number' && Number.isNaN(record.lastRunAt)) continue;
+      const at = record.occurrenceAfter(now);
+      if (at !== undefined && at < record.next) this.#plan(record, at);
+    }
+  }
+
+  #planFromCompletion(record: JobRecord, now: number): void {
+    if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return;
+    if (record.every > 0) record.anchor = now;
+    this.#plan(record, record.occurrenceAfter(now));
+    this.#arm(now);
+  }
+
+  // ---- removal and signals ----
+
+  /** Takes a job out of the scheduler. With a reason, its runs in progress are aborted. */
+  #remove(record: JobRecord, reason: unknown): void {
+    if ((record.flags & REMOVED) !== 0) return;
+    record.flags |= REMOVED;
+    record.next = Number.NaN;
+    this.#queue.delete(record.slot);
+    this.#slots[record.slot] = undefined;
+    this.#free.push(record.slot);
+    this.#records.delete(record.id);
+    this.#unwatchSignal(record);
+    this.#executor.abortJob(record, reason);
+    this.#report('jobUnregistered', record);
+  }
+
+  #watchSignal(record: JobRecord): void {
+    const signal = record.cfg.signal;
+    if (signal === undefined) return;
+    const onAbort = (): void => {
+      if (this.#records.get(record.id) !== record) return;
+      this.#remove(record, signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
+      this.#arm(this.#clock.now());
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    record.onAbort = onAbort;
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  #unwatchSignal(record: JobRecord): void {
+    if (record.onAbort === undefined) return;
+    record.cfg.signal?.removeEventListener('abort', record.onAbort);
+    record.onAbort = undefined;
+  }
+
+  // ---- executor hooks ----
+
+  dispatched(run: Run): boolean {
+    const record = run.job;
+    if (run.version !== record.version || (record.flags & REMOVED) !== 0) return false;
+    const limit = record.cfg.limitedRuns;
+    if (record.runCount >= limit) return false;
+    record.lastRunAt = this.#clock.now();
+    if (limit !== Number.POSITIVE_INFINITY && ++record.runCount >= limit) {
+      // The last allowed run goes on; the job leaves the scheduler now.
+      this.#remove(record, undefined);
+      this.#arm(record.lastRunAt);
+    }
+    return true;
+  }
+
+  ended(run: Run): void {
+    const record = run.job;
+    if (run.scheduled && record.cfg.intervalFromCompletion && run.version === record.version) {
+      this.#planFromCompletion(record, this.#clock.now());
+    }
+  }
+
+  // ---- job handle requests ----
+
+  nextRunsOf(record: JobRecord, count: number): Date[] {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `nextRuns: count must be a non-negative integer, got ${count}`,
+      );
+    }
+    const runs: Date[] = [];
+    if (Number.isNaN(record.next) || count === 0) return runs;
+    const cfg = record.cfg;
+    const max = Math.min(count, cfg.limitedRuns - record.runCount);
+    let at: number | undefined = record.next;
+    runs.push(new Date(at));
+    if (cfg.intervalFromCompletion || record.schedule?.deterministic === false) return runs;
+    while (runs.length < max) {
+      at = record.occurrenceAfter(at);
+      if (at === undefined || at >= cfg.stopAt) break;
+      runs.push(new Date(at));
+    }
+    return runs;
+  }
+
+  runNow(record: JobRecord): Promise<void> {
+    return Promise.resolve().then(() => {
+      const fail = (why: string): never => {
+        throw new TscronError('ERR_JOB_RUN_NOW_FAILED', `runNow: job "${record.name}": ${why}`);
+      };
+      if (this.#closed) fail('the scheduler is shut down');
+      if ((record.flags & REMOVED) !== 0) fail('the job is no longer in the scheduler');
+      if (!this.#started) fail('the scheduler is not started');
+      const now = this.#clock.now();
+      if (now >= record.cfg.stopAt)
+        fail(`its stopAt ${new Date(record.cfg.stopAt).toISOString()} has passed`);
+      this.#executor.dispatch(record, now, false);
+    });
+  }
+
+  pause(record: JobRecord): void {
+    if ((record.flags & (REMOVED | PAUSED)) !== 0) return;
+    record.flags |= PAUSED;
+    record.next = Number.NaN;
+    this.#queue.delete(record.slot);
+    this.#arm(this.#clock.now());
+  }
+
+  resume(record: JobRecord): void {
+    if ((record.flags & PAUSED) === 0) return;
+    record.flags &= ~PAUSED;
+    if ((record.flags & REMOVED) !== 0 || !this.#started) return;
+    const now = this.#clock.now();
+    const startAt = record.cfg.startAt;
+    if (typeof startAt === 'number' && startAt > now && Number.isNaN(record.lastRunAt))
+      this.#plan(record, startAt);
+    else if (record.cfg.intervalFromCompletion && record.running > 0) return;
+    else this.#plan(record, record.occurrenceAfter(now));
+    this.#arm(now);
+  }
+
+  #report(what: 'jobRegistered' | 'jobUnregistered', job: Job): void;
+  #report(what: 'schedulerStarted' | 'schedulerStopped' | 'schedulerShutdown'): void;
+  #report(what: keyof Monitor, job?: Job): void {
+    const monitor = this.#monitor;
+    const method = monitor?.[what] as ((job?: Job) => unknown) | undefined;
+    if (method === undefined) return;
+    try {
+      method.call(monitor, job);
+    } catch (error) {
+      this.#logger.error(`tscron: monitor.${what} threw`, error);
+    }
+  }
+}
