@@ -15,3 +15,4 @@ export type {
   TimedContractCase,
 } from './locker-contract.js';
 export { lockerContract } from './locker-contract.js';
+export { FakeClock } from './fake-clock.js';
