@@ -464,6 +464,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     for (const record of this.#records.values()) {
       if (Number.isNaN(record.next)) continue;
       if (typeof record.cfg.startAt === 'number' && Number.isNaN(record.lastRunAt)) continue;
+      const every = record.every;
+      // A duration job keeps its period: its anchor moves back by whole periods to before the new time.
+      if (every > 0 && record.anchor >= now)
+        record.anchor -= (Math.floor((record.anchor - now) / every) + 1) * every;
       const at = record.occurrenceAfter(now);
       if (at !== undefined && at < record.next) this.#plan(record, at);
     }
