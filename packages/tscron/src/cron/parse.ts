@@ -322,6 +322,8 @@ function collect(
       if (dash >= 0) {
         low = fieldValue(expression, range.slice(0, dash), spec, item);
         high = fieldValue(expression, range.slice(dash + 1), spec, item);
+        // A week range may end on Sunday written as 0 or SUN (`FRI-SUN`): Sunday is then its last day, 7.
+        if (spec === DAY_OF_WEEK && high === 0 && low > 0) high = 7;
         if (low > high) fail(expression, `${spec.name} field: range ${item} starts after it ends`);
       } else {
         low = fieldValue(expression, range, spec, item);
