@@ -278,7 +278,7 @@ export class Campaign {
  * The folder this module was loaded from, in both the ESM and the CommonJS build: `__dirname` where
  * the module system defines it, else the file name V8 records for this function.
  */
-function moduleDirectory(): string {
+export function moduleDirectory(): string {
   if (typeof __dirname === 'string') return __dirname;
   const saved = Error.prepareStackTrace;
   let file: string | null | undefined;

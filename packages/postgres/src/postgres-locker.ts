@@ -1,0 +1,187 @@
+// PostgresLocker: per-occurrence claims in a lease table, judged by the server's now().
+import { randomBytes } from 'node:crypto';
+import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
+import { bounded, checkRequest, duration, ordered, RenewedLock } from './lease.js';
+import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
+
+/** Options of {@link PostgresLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
+export interface PostgresLockerOptions {
+  /**
+   * A `pg` Pool (recommended), Client or checked-out PoolClient. tscron never ends it. Works
+   * through PgBouncer in transaction mode: every call is one statement (migrations one transaction),
+   * with no session state, no named prepared statements and no `SET`.
+   */
+  client: PgClient;
+  /**
+   * The schema of the tables; created if missing.
+   * @default 'public'
+   */
+  schema?: string;
+  /**
+   * The claims table; the fences, leases and migrations tables are named after it
+   * (`<table>_fences`, `<table>_leases`, `<table>_migrations`). Use the same value for the elector.
+   * @default 'tscron_locks'
+   */
+  table?: string;
+  /**
+   * Lifetime of a claim that is not renewed; a holder that dies frees its occurrence after at most
+   * this long (or `minHold`, whichever is longer).
+   * @default '30s'
+   */
+  ttl?: Duration;
+  /**
+   * How long an occurrence stays claimed after it was acquired, even if its task finished sooner, so
+   * that a replica whose clock or timer is late finds it taken. Keep it above the largest clock skew
+   * plus timer lag between replicas.
+   * @default '10s'
+   */
+  minHold?: Duration;
+  /**
+   * How often a held claim is renewed; also the longest a renewal may take before the lock counts as
+   * lost. Must be shorter than `ttl`.
+   * @default ttl / 3
+   */
+  renewInterval?: Duration;
+  /**
+   * How long `lock()` and `unlock()` may take before they reject. A claim the server makes after the
+   * caller gave up is released at once.
+   * @default '5s'
+   */
+  acquireTimeout?: Duration;
+  /**
+   * Prepended to every job name in the `key` column (to share one table between applications).
+   * @default ''
+   */
+  keyPrefix?: string;
+}
+
+/**
+ * A {@link Locker} on PostgreSQL. Each claimed occurrence is a row keyed `<prefix><job>:<epoch ms>`
+ * with a random token, the server time of the claim and an expiry set from the server's `now()`;
+ * `lock.fence` comes from a per-job counter row, strictly increasing. Every call is one statement.
+ * The first call applies pending migrations (or call {@link PostgresLocker.migrate} at start-up).
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const locker = new PostgresLocker({ client: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
+ * const scheduler = createScheduler({ locker });
+ * ```
+ */
+export class PostgresLocker implements Locker {
+  readonly #client: PgClient;
+  readonly #names: Names;
+  readonly #ttl: number;
+  readonly #minHold: number;
+  readonly #renewInterval: number;
+  readonly #timeout: number;
+  readonly #prefix: string;
+  readonly #held = new Set<RenewedLock>();
+  readonly #sql: { acquire: string; extend: string; release: string };
+
+  /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
+  constructor(options: PostgresLockerOptions) {
+    if (typeof options?.client?.query !== 'function') {
+      throw new TscronError('ERR_INVALID_OPTION', 'PostgresLocker: `client` must be a pg Pool or Client');
+    }
+    this.#client = options.client;
+    this.#names = names('PostgresLocker', options.schema, options.table);
+    this.#ttl = duration(options.ttl, 30_000, 'PostgresLocker ttl', 2);
+    this.#minHold = duration(options.minHold, 10_000, 'PostgresLocker minHold', 0);
+    this.#renewInterval = duration(
+      options.renewInterval,
+      Math.floor(this.#ttl / 3),
+      'PostgresLocker renewInterval',
+    );
+    ordered(this.#renewInterval, this.#ttl, 'PostgresLocker renewInterval must be shorter than ttl');
+    this.#timeout = duration(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
+    this.#prefix = options.keyPrefix ?? '';
+    const { schema, locks, fences } = this.#names;
+    const L = `${schema}.${locks}`;
+    const F = `${schema}.${fences}`;
+    const ms = "* interval '1 millisecond'";
+    this.#sql = {
+      acquire: `WITH f AS (
+  INSERT INTO ${F} AS f (name, fence) VALUES ($2, 1)
+  ON CONFLICT (name) DO UPDATE SET fence = f.fence + 1
+  RETURNING fence
+)
+INSERT INTO ${L} AS l (key, name, token, fence, acquired_at, expires_at)
+SELECT $1, $2, $3, f.fence, now(), now() + $4::bigint ${ms} FROM f
+ON CONFLICT (key) DO UPDATE SET token = excluded.token, fence = excluded.fence,
+  acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+WHERE l.expires_at <= now()
+RETURNING l.fence::text AS fence`,
+      extend: `UPDATE ${L} SET expires_at = greatest(expires_at, now() + $3::bigint ${ms})
+WHERE key = $1 AND token = $2 AND expires_at > now()`,
+      release: `WITH gone AS (
+  DELETE FROM ${L} WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} <= now() RETURNING 1
+), kept AS (
+  UPDATE ${L} SET token = '', expires_at = acquired_at + $3::bigint ${ms}
+  WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} > now() RETURNING 1
+), swept AS (
+  DELETE FROM ${L} WHERE key IN (
+    SELECT key FROM ${L} WHERE name = $4 AND key <> $1 AND expires_at < now() - interval '1 second'
+    LIMIT 100 FOR UPDATE SKIP LOCKED
+  ) RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM kept) AS released`,
+    };
+  }
+
+  /** Applies pending migrations now (otherwise the first `lock()` does). */
+  migrate(): Promise<void> {
+    return ensureSchema(this.#client, this.#names);
+  }
+
+  /** The `key` column value of one occurrence of `key`, for inspection. */
+  occurrenceKey(key: string, scheduledAt: Date): string {
+    const at = checkRequest('PostgresLocker', key, scheduledAt);
+    return `${this.#prefix}${key}:${at}`;
+  }
+
+  /**
+   * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
+   * when another holds it. Rejects when PostgreSQL fails or does not answer within `acquireTimeout`.
+   */
+  async lock(key: string, options: LockOptions): Promise<Lock | null> {
+    const id = this.occurrenceKey(key, options?.scheduledAt);
+    const name = this.#prefix + key;
+    const token = randomBytes(16).toString('base64url');
+    const release = async () => {
+      await run(this.#client, this.#sql.release, [id, token, this.#minHold, name]);
+    };
+    const acquire = async () => {
+      await ensureSchema(this.#client, this.#names);
+      const { rows } = await run(this.#client, this.#sql.acquire, [
+        id,
+        name,
+        token,
+        Math.max(this.#ttl, this.#minHold),
+      ]);
+      return rows[0]?.fence as string | undefined;
+    };
+    const fence = await bounded(acquire(), this.#timeout, 'PostgresLocker lock', options.signal, (late) => {
+      if (late !== undefined) release().catch(() => undefined);
+    });
+    if (fence === undefined) return null;
+    const lock = new RenewedLock(
+      BigInt(fence),
+      {
+        extend: async () =>
+          (await run(this.#client, this.#sql.extend, [id, token, this.#ttl])).rowCount === 1,
+        release,
+      },
+      this.#renewInterval,
+      this.#timeout,
+      (ended) => this.#held.delete(ended),
+    );
+    this.#held.add(lock);
+    return lock;
+  }
+
+  /** Releases every lock this instance holds and stops its timers. Never ends the client. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#held].map((lock) => lock.unlock().catch(() => undefined)));
+  }
+}
