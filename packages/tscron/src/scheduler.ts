@@ -239,6 +239,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (this.#shutdown !== undefined) return this.#shutdown;
     this.#closed = true;
     const stopped = this.#stop();
+    this.#report('schedulerStopped');
     this.#shutdown = stopped.finally(() => {
       this.#executor.clearTimers();
       for (const record of this.#records.values()) {
