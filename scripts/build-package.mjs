@@ -11,7 +11,11 @@ const run = (args) => execFileSync(process.execPath, [tsc, ...args], { stdio: 'i
 
 rmSync('dist', { recursive: true, force: true });
 run(['-p', 'tsconfig.build.json', '--outDir', 'dist/esm']);
-run(['-p', 'tsconfig.build.json', '--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10']);
+// verbatimModuleSyntax forbids ESM syntax in a CommonJS emit, so the CommonJS flavour turns it off.
+run([
+  ...['-p', 'tsconfig.build.json', '--outDir', 'dist/cjs', '--module', 'commonjs'],
+  ...['--moduleResolution', 'node10', '--verbatimModuleSyntax', 'false'],
+]);
 writeFileSync('dist/esm/package.json', '{ "type": "module" }\n');
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
 

@@ -21,24 +21,25 @@ export {
   monthlyJob,
   oneTimeJob,
   Weekday,
+  weeklyJob,
 } from './definitions.js';
 export type { Elector, Lock, Locker, LockOptions } from './distributed.js';
 export type { Duration } from './duration.js';
 export { formatDuration, toMilliseconds } from './duration.js';
 export type { TscronErrorCode } from './errors.js';
 export { isTscronError, TscronError } from './errors.js';
+export type { Job, JobContext, Task } from './job.js';
+export type { JobOptions, LimitMode, MissedRunPolicy, RetryOptions } from './job-options.js';
+export type { EventListeners } from './listeners.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export type { JobStatus, Monitor } from './monitor.js';
-export type { DstPolicy, NextRunsOptions } from './schedule.js';
-export { nextRuns } from './schedule.js';
 export type { MemoryElectorOptions } from './memory-elector.js';
 export { MemoryElector } from './memory-elector.js';
 export type { MemoryLockerOptions } from './memory-locker.js';
 export { MemoryLocker } from './memory-locker.js';
-export type { EventListeners } from './listeners.js';
-export type { Job, JobContext, Task } from './job.js';
-export type { JobOptions, LimitMode, MissedRunPolicy, RetryOptions } from './job-options.js';
+export type { JobStatus, Monitor } from './monitor.js';
+export type { DstPolicy, NextRunsOptions } from './schedule.js';
+export { nextRuns } from './schedule.js';
 export type { Scheduler } from './scheduler.js';
 export { createScheduler } from './scheduler.js';
 export type { SchedulerOptions } from './scheduler-options.js';
