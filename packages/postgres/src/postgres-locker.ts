@@ -18,8 +18,9 @@ export interface PostgresLockerOptions {
    */
   schema?: string;
   /**
-   * The claims table; the fences, leases and migrations tables are named after it
-   * (`<table>_fences`, `<table>_leases`, `<table>_migrations`). Use the same value for the elector.
+   * The claims table (UNLOGGED, see docs/distributed.md); the fence sequence, the leases table and
+   * the migrations table are named after it (`<table>_fence`, `<table>_leases`, `<table>_migrations`).
+   * Use the same value for the elector.
    * @default 'tscron_locks'
    */
   table?: string;
@@ -58,7 +59,8 @@ export interface PostgresLockerOptions {
 /**
  * A {@link Locker} on PostgreSQL. Each claimed occurrence is a row keyed `<prefix><job>:<epoch ms>`
  * with a random token, the server time of the claim and an expiry set from the server's `now()`;
- * `lock.fence` comes from a per-job counter row, strictly increasing. Every call is one statement.
+ * `lock.fence` comes from a sequence: strictly increasing for every key (and across keys). Every
+ * call is one statement.
  * The first call applies pending migrations (or call {@link PostgresLocker.migrate} at start-up).
  *
  * @example
@@ -96,18 +98,13 @@ export class PostgresLocker implements Locker {
     ordered(this.#renewInterval, this.#ttl, 'PostgresLocker renewInterval must be shorter than ttl');
     this.#timeout = duration(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
     this.#prefix = options.keyPrefix ?? '';
-    const { schema, locks, fences } = this.#names;
+    const { schema, locks, fenceSequence } = this.#names;
     const L = `${schema}.${locks}`;
-    const F = `${schema}.${fences}`;
+    const Q = `${schema}.${fenceSequence}`.replaceAll("'", "''");
     const ms = "* interval '1 millisecond'";
     this.#sql = {
-      acquire: `WITH f AS (
-  INSERT INTO ${F} AS f (name, fence) VALUES ($2, 1)
-  ON CONFLICT (name) DO UPDATE SET fence = f.fence + 1
-  RETURNING fence
-)
-INSERT INTO ${L} AS l (key, name, token, fence, acquired_at, expires_at)
-SELECT $1, $2, $3, f.fence, now(), now() + $4::bigint ${ms} FROM f
+      acquire: `INSERT INTO ${L} AS l (key, name, token, fence, acquired_at, expires_at)
+VALUES ($1, $2, $3, nextval('${Q}'), now(), now() + $4::bigint ${ms})
 ON CONFLICT (key) DO UPDATE SET token = excluded.token, fence = excluded.fence,
   acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
 WHERE l.expires_at <= now()

@@ -25,7 +25,7 @@ export type PgClient = Queryable;
 export interface Names {
   schema: string;
   locks: string;
-  fences: string;
+  fenceSequence: string;
   leases: string;
   migrations: string;
   locksNameIndex: string;
@@ -33,7 +33,7 @@ export interface Names {
   id: string;
 }
 
-const SUFFIXES = ['_fences', '_leases', '_migrations', '_name_expires'];
+const SUFFIXES = ['_fence', '_leases', '_migrations', '_name_expires'];
 
 function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
@@ -56,7 +56,7 @@ export function names(owner: string, schema = 'public', table = 'tscron_locks'):
   return {
     schema: quote(schema),
     locks: quote(table),
-    fences: quote(`${table}_fences`),
+    fenceSequence: quote(`${table}_fence`),
     leases: quote(`${table}_leases`),
     migrations: quote(`${table}_migrations`),
     locksNameIndex: quote(`${table}_name_expires`),
@@ -88,7 +88,7 @@ function render(sql: string, n: Names): string {
   return sql
     .replaceAll('{{schema}}', n.schema)
     .replaceAll('{{locks}}', n.locks)
-    .replaceAll('{{fences}}', n.fences)
+    .replaceAll('{{fence_sequence}}', n.fenceSequence)
     .replaceAll('{{leases}}', n.leases)
     .replaceAll('{{locks_name_index}}', n.locksNameIndex);
 }

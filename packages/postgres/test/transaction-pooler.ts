@@ -15,7 +15,12 @@ const END = /^\s*(COMMIT|ROLLBACK|END|ABORT)\b/i;
 type Result = pg.QueryResult<Record<string, unknown>>;
 
 export class TransactionPooler {
-  readonly #servers: Array<{ client: pg.Client; ready: Promise<unknown>; pinned: boolean }>;
+  readonly #servers: Array<{
+    client: pg.Client;
+    ready: Promise<unknown>;
+    pinned: boolean;
+    tail: Promise<unknown>;
+  }>;
   /** Statements run, for the test's own checks. */
   statements = 0;
   /** Distinct server connections used. */
@@ -27,7 +32,8 @@ export class TransactionPooler {
     this.#servers = Array.from({ length: size }, () => {
       const client = new pg.Client({ connectionString, application_name: applicationName });
       client.on('error', () => undefined);
-      return { client, ready: client.connect(), pinned: false };
+      const ready = client.connect();
+      return { client, ready, pinned: false, tail: ready };
     });
   }
 
@@ -57,7 +63,14 @@ export class TransactionPooler {
   async #run(index: number, text: string, values?: unknown[]): Promise<Result> {
     this.statements++;
     this.used.add(index);
-    return (this.#servers[index] as { client: pg.Client }).client.query(text, values);
+    // One statement at a time per server connection, as a real pooler sends them.
+    const server = this.#servers[index] as { client: pg.Client; tail: Promise<unknown> };
+    const result = server.tail.then(
+      () => server.client.query(text, values),
+      () => server.client.query(text, values),
+    );
+    server.tail = result.catch(() => undefined);
+    return result as Promise<Result>;
   }
 
   async query(text: string, values?: unknown[]): Promise<Result> {

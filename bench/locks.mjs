@@ -1,0 +1,212 @@
+// Lock overhead per run (lock + unlock through the Node client) and elector failover time, for the
+// Memory, Redis and PostgreSQL backends. Needs the built packages (`npm run build`).
+// Servers: REDIS_URL (default redis://127.0.0.1:6379), POSTGRES_URL (default postgres://127.0.0.1:5432/test);
+// a backend whose server is down is reported as skipped.
+// Usage: node bench/locks.mjs [--runs 5000] [--failovers 3]
+import { performance } from 'node:perf_hooks';
+import { PostgresElector, PostgresLocker } from '@tscron/postgres';
+import { RedisElector, RedisLocker } from '@tscron/redis';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { MemoryElector, MemoryLocker } from 'tscron';
+
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+};
+const runs = option('runs', 5000);
+const failovers = option('failovers', 3);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const postgresUrl = (() => {
+  const url = new URL(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
+  if (!url.username) url.username = process.env.PGUSER ?? 'postgres';
+  return url.toString();
+})();
+const signal = new AbortController().signal;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (value) => (value < 1 ? value.toFixed(3) : value.toFixed(2));
+
+/** Times `runs` lock + unlock cycles, each on a new occurrence, after a warm-up. */
+async function overhead(locker, count) {
+  const base = Date.now();
+  for (let i = 0; i < Math.min(500, count); i++) {
+    const lock = await locker.lock('bench-warmup', { signal, scheduledAt: new Date(base + i) });
+    await lock?.unlock();
+  }
+  const times = new Float64Array(count);
+  let misses = 0;
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const lock = await locker.lock('bench', { signal, scheduledAt: new Date(base + i * 1000) });
+    await lock?.unlock();
+    times[i] = performance.now() - start;
+    if (lock === null) misses++;
+  }
+  if (misses > 0) throw new Error(`${misses} acquires returned null on free occurrences`);
+  const sorted = Array.from(times).sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) };
+}
+
+/** Median of `count` plain round trips, for reference. */
+async function roundTrip(fn, count = 1000) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return quantile(times.sort((a, b) => a - b), 0.5);
+}
+
+/**
+ * Kills the leader (drops its connection, no resignation) and times until another candidate leads;
+ * also times a graceful hand-over (close()).
+ */
+async function failover(make, lease, retryPeriod) {
+  const kills = [];
+  const resigns = [];
+  for (let round = 0; round < failovers; round++) {
+    for (const [how, results] of [
+      ['kill', kills],
+      ['resign', resigns],
+    ]) {
+      const name = `bench-${process.pid}-${round}-${how}`;
+      const candidates = await Promise.all([make(name), make(name), make(name)]);
+      try {
+        let leader;
+        const deadline = performance.now() + 3 * lease;
+        while (leader === undefined) {
+          const answers = await Promise.all(candidates.map((c) => c.elector.isLeader({ signal })));
+          leader = candidates[answers.indexOf(true)];
+          if (performance.now() > deadline) throw new Error('no leader');
+          await sleep(5);
+        }
+        const others = candidates.filter((c) => c !== leader);
+        const start = performance.now();
+        await (how === 'kill' ? leader.kill() : leader.elector.close());
+        for (;;) {
+          const answers = await Promise.all(others.map((c) => c.elector.isLeader({ signal })));
+          if (answers.includes(true)) break;
+          if (performance.now() - start > 3 * lease) throw new Error('no new leader');
+          await sleep(2);
+        }
+        results.push(performance.now() - start);
+      } finally {
+        for (const c of candidates) await c.close();
+      }
+    }
+  }
+  return {
+    kill: Math.max(...kills),
+    resign: Math.max(...resigns),
+    bound: lease + retryPeriod,
+  };
+}
+
+const lockRows = [];
+const failoverRows = [];
+const lease = 1000;
+const retryPeriod = 200;
+
+{
+  const locker = new MemoryLocker({ minHold: 0 });
+  lockRows.push(['Memory', '-', await overhead(locker, runs)]);
+  const first = new MemoryElector({ lease, retryPeriod });
+  const result = await failover(
+    async () => {
+      const elector = new MemoryElector({ lease, retryPeriod, shareWith: first });
+      return { elector, kill: async () => elector.abandon(), close: () => elector.close() };
+    },
+    lease,
+    retryPeriod,
+  );
+  failoverRows.push(['Memory', result]);
+}
+
+const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+redis.on('error', () => undefined);
+if (await redis.connect().then(
+  () => true,
+  () => false,
+)) {
+  const locker = new RedisLocker({ client: redis, minHold: 0, keyPrefix: `bench:${process.pid}:` });
+  const ping = await roundTrip(() => redis.ping());
+  lockRows.push(['Redis', ms(ping), await overhead(locker, runs)]);
+  await redis.del(locker.fenceKey('bench'), locker.fenceKey('bench-warmup'));
+  const result = await failover(
+    async (name) => {
+      const client = new Redis(redisUrl);
+      const elector = new RedisElector({ client, name, lease, retryPeriod, keyPrefix: `bench:${process.pid}:` });
+      return {
+        elector,
+        kill: async () => client.disconnect(),
+        close: async () => {
+          await elector.close();
+          client.disconnect();
+        },
+      };
+    },
+    lease,
+    retryPeriod,
+  );
+  failoverRows.push(['Redis', result]);
+  redis.disconnect();
+} else {
+  console.log(`Redis at ${redisUrl} is unreachable: skipped.\n`);
+}
+
+const pool = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+pool.on('error', () => undefined);
+if (await pool.query('SELECT 1').then(
+  () => true,
+  () => false,
+)) {
+  const schema = 'tscron_bench';
+  const locker = new PostgresLocker({ client: pool, minHold: 0, schema });
+  await locker.migrate();
+  const select = await roundTrip(() => pool.query('SELECT 1'));
+  lockRows.push(['PostgreSQL', ms(select), await overhead(locker, Math.min(runs, 3000))]);
+  const result = await failover(
+    async (name) => {
+      const client = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+      client.on('error', () => undefined);
+      const elector = new PostgresElector({ client, name, lease, retryPeriod, schema });
+      let ended = false;
+      const end = async () => {
+        if (!ended) await client.end();
+        ended = true;
+      };
+      return {
+        elector,
+        kill: end,
+        close: async () => {
+          await elector.close();
+          await end();
+        },
+      };
+    },
+    lease,
+    retryPeriod,
+  );
+  failoverRows.push(['PostgreSQL', result]);
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+} else {
+  console.log(`PostgreSQL at ${postgresUrl} is unreachable: skipped.\n`);
+  await pool.end();
+}
+
+console.log(`### Lock overhead per run (lock + unlock, ${runs} runs, sequential, one client)\n`);
+console.log('| backend | plain round trip p50 (ms) | p50 (ms) | p99 (ms) | max (ms) |');
+console.log('|---|---|---|---|---|');
+for (const [name, plain, r] of lockRows) {
+  console.log(`| ${name} | ${plain} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} |`);
+}
+console.log(`\n### Elector failover (lease ${lease} ms, retry period ${retryPeriod} ms, worst of ${failovers})\n`);
+console.log('| backend | leader killed -> new leader (ms) | graceful resign -> new leader (ms) | bound lease + retry (ms) |');
+console.log('|---|---|---|---|');
+for (const [name, r] of failoverRows) {
+  console.log(`| ${name} | ${Math.round(r.kill)} | ${Math.round(r.resign)} | ${r.bound} |`);
+}
