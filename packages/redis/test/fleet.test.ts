@@ -1,0 +1,62 @@
+// Fleet: three scheduler processes on the built packages, clocks -300/0/+300 ms, 20 jobs, 60 s;
+// every occurrence runs exactly once, counted in Redis itself.
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkRuns, fleetJobs, missingBuild, startWorker } from '../../../test-support/fleet.js';
+import { serviceAvailable } from '../../../test-support/services.js';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const up = await serviceAvailable('Redis', url, 6379);
+const seconds = Number(process.env.FLEET_SECONDS ?? 60);
+const redis = up ? new Redis(url) : undefined;
+afterAll(() => redis?.quit());
+
+describe.skipIf(!up)('Redis fleet', () => {
+  it(
+    `3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
+    async () => {
+      const missing = missingBuild();
+      if (missing) throw new Error(missing);
+      const runId = `${Date.now()}-${process.pid}`;
+      const startAt = Date.now() + 3000;
+      const endAt = startAt + seconds * 1000;
+      const jobs = fleetJobs(startAt, seconds * 1000);
+      const workers = [-300, 0, 300].map((offset, worker) =>
+        startWorker({
+          backend: 'redis',
+          url,
+          recordUrl: url,
+          worker,
+          offset,
+          runId,
+          startAt,
+          endAt,
+          jobs,
+          locker: { ttl: '5s', minHold: '3s', acquireTimeout: '2s' },
+        }),
+      );
+      const codes = await Promise.all(workers.map((w) => w.exited));
+      const raw = (await redis?.hgetall(`fleet:${runId}:runs`)) ?? {};
+      const counts = new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
+      const keys = await redis?.keys(`fleet:${runId}:*`);
+      if (keys?.length) await redis?.del(...keys);
+      const result = checkRuns(jobs, counts, {
+        from: startAt + 1500,
+        to: endAt - 1500,
+        outer: { from: startAt - 1000, to: endAt + 1000 },
+      });
+      const problems = workers.flatMap((w) => w.events.filter((e) => /Error$/.test(e.ev)));
+      expect(codes, workers.map((w) => w.stderr.join('')).join('\n')).toEqual([0, 0, 0]);
+      expect(problems).toEqual([]);
+      expect(result.twice).toEqual([]);
+      expect(result.missed).toEqual([]);
+      expect(result.unexpected).toEqual([]);
+      expect(result.expected).toBeGreaterThan(seconds * 5);
+      const byWorker = workers.map((w) => w.events.filter((e) => e.ev === 'start').length);
+      console.log(
+        `Redis fleet: ${result.expected} occurrences checked; runs per replica ${byWorker.join('/')}`,
+      );
+    },
+    (seconds + 60) * 1000,
+  );
+});

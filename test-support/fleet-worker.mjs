@@ -1,0 +1,137 @@
+// One replica of a fleet test: a scheduler on the BUILT packages with a locker (and optionally a
+// second one with an elector), a clock offset, and jobs from the parent. Each run is recorded in the
+// backend itself (fleet test) and reported on stdout as a JSON line (fault tests).
+// Config: JSON in the FLEET_CONFIG environment variable (see test-support/fleet.ts).
+import { PostgresElector, PostgresLocker } from '@tscron/postgres';
+import { RedisElector, RedisLocker } from '@tscron/redis';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { atTime, createScheduler, cronJob, dailyJob, durationJob } from 'tscron';
+
+const config = JSON.parse(process.env.FLEET_CONFIG ?? '{}');
+const { worker, offset, runId } = config;
+const say = (event) => process.stdout.write(`${JSON.stringify({ w: worker, t: Date.now(), ...event })}\n`);
+
+const clock = {
+  now: () => Date.now() + offset,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle),
+};
+
+let locker;
+let elector;
+let record;
+const closers = [];
+
+if (config.backend === 'redis') {
+  const client = new Redis(config.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+  client.on('error', () => undefined);
+  closers.push(() => client.disconnect());
+  locker = new RedisLocker({ client, keyPrefix: `fleet:${runId}:`, ...config.locker });
+  if (config.elector) {
+    elector = new RedisElector({
+      client,
+      name: `fleet-${runId}`,
+      keyPrefix: `fleet:${runId}:`,
+      ...config.elector,
+    });
+  }
+  if (config.recordUrl) {
+    const recorder = new Redis(config.recordUrl);
+    closers.push(() => recorder.disconnect());
+    record = (job, at) => recorder.hincrby(`fleet:${runId}:runs`, `${job}|${at}`, 1);
+  }
+} else {
+  const client = new pg.Pool({
+    connectionString: config.url,
+    max: 4,
+    application_name: `tscron-fleet-${runId}`,
+    connectionTimeoutMillis: 1000,
+  });
+  client.on('error', () => undefined);
+  closers.push(() => client.end());
+  const options = { client, schema: config.schema, ...config.locker };
+  locker = new PostgresLocker(options);
+  if (config.elector) {
+    elector = new PostgresElector({
+      client,
+      name: `fleet-${runId}`,
+      schema: config.schema,
+      ...config.elector,
+    });
+  }
+  if (config.recordUrl) {
+    const recorder = new pg.Pool({ connectionString: config.recordUrl, max: 2 });
+    closers.push(() => recorder.end());
+    record = (job, at) =>
+      recorder.query(
+        'INSERT INTO tscron_fleet_runs (run_id, job, scheduled_at, worker) VALUES ($1, $2, $3, $4)',
+        [runId, job, at, worker],
+      );
+  }
+}
+
+const definition = (job) => {
+  if (job.kind === 'cron') return cronJob(job.expression, { withSeconds: true });
+  if (job.kind === 'duration') return durationJob(job.every);
+  return dailyJob(
+    1,
+    job.times.map(([h, m, s]) => atTime(h, m, s)),
+  );
+};
+
+const listeners = {
+  afterLockError: (_id, name, error) =>
+    say({ ev: 'lockError', job: name, error: String(error?.message ?? error) }),
+  afterJobRunsWithError: (_id, name, error) =>
+    say({ ev: 'runError', job: name, error: String(error?.message ?? error) }),
+};
+
+const task = (job) =>
+  async function run(context) {
+    const at = context.scheduledAt.getTime();
+    say({ ev: 'start', job: job.name, at });
+    try {
+      await record?.(job.name, at);
+    } catch (error) {
+      say({ ev: 'recordError', job: job.name, error: String(error) });
+    }
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, job.taskMs ?? 1);
+      context.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    say({ ev: 'end', job: job.name, at, aborted: context.signal.aborted });
+  };
+
+const schedulers = [];
+const locked = createScheduler({ clock, locker, timeZone: 'UTC', stopTimeout: 5000 });
+schedulers.push(locked);
+for (const job of config.jobs.filter((j) => !j.leader)) {
+  locked.newJob(definition(job), task(job), { name: job.name, eventListeners: listeners });
+}
+if (elector) {
+  const led = createScheduler({ clock, elector, timeZone: 'UTC', stopTimeout: 5000 });
+  schedulers.push(led);
+  for (const job of config.jobs.filter((j) => j.leader)) {
+    led.newJob(definition(job), task(job), { name: job.name, eventListeners: listeners });
+  }
+}
+
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, config.startAt - Date.now())));
+for (const scheduler of schedulers) scheduler.start();
+say({ ev: 'started' });
+
+const stop = async () => {
+  for (const scheduler of schedulers)
+    await scheduler.shutdown().catch((e) => say({ ev: 'shutdownError', error: String(e) }));
+  await locker.close?.();
+  await elector?.close();
+  for (const close of closers) await close();
+  say({ ev: 'stopped' });
+  process.exit(0);
+};
+setTimeout(stop, Math.max(0, config.endAt - Date.now()));
+process.on('SIGTERM', stop);

@@ -1,0 +1,169 @@
+// Runs replicas of test-support/fleet-worker.mjs as child processes and computes, independently of
+// tscron, which occurrences the fleet's jobs have in a window.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// FLEET_WORKER may point at a copy of the worker beside a private build of the packages.
+const workerScript = process.env.FLEET_WORKER ?? fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
+
+/** A job the workers schedule. Cron jobs use a seconds field only (minutes and hours `*`). */
+export type FleetJob = { name: string; taskMs?: number; leader?: boolean } & (
+  | { kind: 'cron'; expression: string }
+  | { kind: 'duration'; every: number }
+  | { kind: 'daily'; times: Array<[number, number, number]> }
+);
+
+export interface WorkerConfig {
+  backend: 'redis' | 'postgres';
+  url: string;
+  recordUrl?: string;
+  schema?: string;
+  worker: number;
+  offset: number;
+  runId: string;
+  startAt: number;
+  endAt: number;
+  jobs: FleetJob[];
+  locker: Record<string, unknown>;
+  elector?: Record<string, unknown>;
+}
+
+/** A line a worker printed. */
+export interface WorkerEvent {
+  w: number;
+  t: number;
+  ev: string;
+  job?: string;
+  at?: number;
+  error?: string;
+  aborted?: boolean;
+}
+
+export interface Worker {
+  config: WorkerConfig;
+  child: ChildProcess;
+  events: WorkerEvent[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+/** The built packages the workers import, or a message saying what is missing. */
+export function missingBuild(): string | undefined {
+  if (process.env.FLEET_WORKER) return undefined;
+  for (const pkg of ['tscron', 'redis', 'postgres']) {
+    const file = `${root}packages/${pkg}/dist/esm/index.js`;
+    if (!existsSync(file))
+      return `packages/${pkg} is not built (run npm run build, or npm test which builds first)`;
+  }
+  return undefined;
+}
+
+export function startWorker(config: WorkerConfig): Worker {
+  const child = spawn(process.execPath, [workerScript], {
+    cwd: root,
+    env: { ...process.env, FLEET_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: WorkerEvent[] = [];
+  const stderr: string[] = [];
+  let rest = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as WorkerEvent);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { config, child, events, stderr, exited };
+}
+
+/** Twenty jobs mixing cron-with-seconds, duration and daily kinds; daily times fall in the window. */
+export function fleetJobs(startAt: number, duration: number): FleetJob[] {
+  const cron = ['*/2', '*/3', '*/5', '1/4', '*', '*/10', '7,23,41', '*/6'];
+  const every = [1000, 1500, 2000, 2500, 3000, 4000, 7000];
+  const jobs: FleetJob[] = [];
+  for (const [i, seconds] of cron.entries()) {
+    jobs.push({
+      name: `cron-${i}`,
+      kind: 'cron',
+      expression: `${seconds} * * * * *`,
+      taskMs: 1 + ((i * 37) % 150),
+    });
+  }
+  for (const [i, ms] of every.entries()) {
+    jobs.push({ name: `every-${ms}`, kind: 'duration', every: ms, taskMs: 1 + ((i * 53) % 200) });
+  }
+  for (let i = 0; i < 5; i++) {
+    const times: Array<[number, number, number]> = [];
+    for (let at = startAt + 2000 + i * 1000; at < startAt + duration - 1000; at += 5000) {
+      const d = new Date(Math.ceil(at / 1000) * 1000);
+      times.push([d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]);
+    }
+    jobs.push({ name: `daily-${i}`, kind: 'daily', times, taskMs: 1 + i * 20 });
+  }
+  return jobs;
+}
+
+function secondsMatch(field: string, second: number): boolean {
+  return field.split(',').some((part) => {
+    const [range, step] = part.split('/');
+    const by = step === undefined ? 1 : Number(step);
+    const from = range === '*' ? 0 : Number(range);
+    const to = range === '*' || step !== undefined ? 59 : Number(range);
+    return second >= from && second <= to && (second - from) % by === 0;
+  });
+}
+
+/** The occurrences (epoch ms) of `job` in [from, to). */
+export function occurrences(job: FleetJob, from: number, to: number): number[] {
+  const out: number[] = [];
+  if (job.kind === 'duration') {
+    for (let at = Math.ceil(from / job.every) * job.every; at < to; at += job.every) out.push(at);
+  } else if (job.kind === 'cron') {
+    const field = job.expression.split(' ')[0] as string;
+    for (let at = Math.ceil(from / 1000) * 1000; at < to; at += 1000) {
+      if (secondsMatch(field, new Date(at).getUTCSeconds())) out.push(at);
+    }
+  } else {
+    const day = Math.floor(from / 86_400_000) * 86_400_000;
+    for (const [h, m, s] of job.times) {
+      for (const base of [day, day + 86_400_000]) {
+        const at = base + ((h * 60 + m) * 60 + s) * 1000;
+        if (at >= from && at < to) out.push(at);
+      }
+    }
+    out.sort((a, b) => a - b);
+  }
+  return out;
+}
+
+/**
+ * Compares runs counted per `job|occurrence` with the expected occurrences: inside [from, to) each
+ * must have run exactly once; anywhere, nothing more than once and nothing that is no occurrence.
+ */
+export function checkRuns(
+  jobs: readonly FleetJob[],
+  counts: ReadonlyMap<string, number>,
+  window: { from: number; to: number; outer: { from: number; to: number } },
+): { missed: string[]; twice: string[]; unexpected: string[]; expected: number } {
+  const missed: string[] = [];
+  const twice: string[] = [];
+  const unexpected: string[] = [];
+  const valid = new Set<string>();
+  let expected = 0;
+  for (const job of jobs) {
+    for (const at of occurrences(job, window.outer.from, window.outer.to)) valid.add(`${job.name}|${at}`);
+    for (const at of occurrences(job, window.from, window.to)) {
+      expected++;
+      if ((counts.get(`${job.name}|${at}`) ?? 0) === 0)
+        missed.push(`${job.name}@${new Date(at).toISOString()}`);
+    }
+  }
+  for (const [key, count] of counts) {
+    if (count > 1) twice.push(`${key} ran ${count}x`);
+    if (!valid.has(key)) unexpected.push(key);
+  }
+  return { missed, twice, unexpected, expected };
+}
