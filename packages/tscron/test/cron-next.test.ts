@@ -193,6 +193,8 @@ describe('cron next runs', () => {
   it('answers undefined for a non-finite instant, and far ahead', () => {
     const compiled = compileCron('0 0 29 2 1', false);
     expect(compiled.next(Number.NaN, getTimeZone('UTC'), 'shift', 0)).toBeUndefined();
+    expect(compiled.next(8.64e15, getTimeZone('America/New_York'), 'shift', 0)).toBeUndefined();
+    expect(compiled.next(-8.64e15, getTimeZone('America/New_York'), 'shift', 0)).toBeUndefined();
     expect(
       compileCron('0 0 29 2 */7', false).next(
         Date.parse('2089-01-01T00:00Z'),

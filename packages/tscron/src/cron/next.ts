@@ -21,6 +21,8 @@ export interface CronProgram {
 /** How far ahead a search goes before answering "never": about 30 years. */
 export const SEARCH_SPAN_MS = 30 * 366 * MS_PER_DAY;
 
+const LAST_SEARCHABLE = 8.64e15 - SEARCH_SPAN_MS - 2 * MS_PER_DAY;
+
 const civil = { year: 0, month: 0, day: 0 };
 
 function daysOf(program: CronProgram, year: number, month: number): number {
@@ -163,7 +165,8 @@ export function nextInstant(
   zone: TimeZone,
   shiftGaps: boolean,
 ): number | undefined {
-  if (!Number.isFinite(after)) return undefined;
+  // Past this, instants leave the range Date and Intl can represent (±8.64e15 ms).
+  if (!(Math.abs(after) < LAST_SEARCHABLE)) return undefined;
   const wildcard = program.fields.wildcard;
   const end = after + SEARCH_SPAN_MS;
   let start = wildcard ? after : after - MS_PER_DAY;
