@@ -29,13 +29,6 @@ export function has60(low: number, high: number, value: number): boolean {
   return value < 30 ? ((low >>> value) & 1) === 1 : ((high >>> (value - 30)) & 1) === 1;
 }
 
-/** Number of set bits, for the few places that iterate a set. */
-export function bitCount(mask: number): number {
-  let count = 0;
-  for (let rest = mask; rest !== 0; rest &= rest - 1) count++;
-  return count;
-}
-
 /** What a field is called in messages, and the values it accepts. */
 export interface FieldSpec {
   readonly name: string;
@@ -45,10 +38,15 @@ export interface FieldSpec {
   readonly names: readonly string[] | undefined;
 }
 
+/** The optional leading field of a 6-field expression. */
 export const SECOND: FieldSpec = { name: 'second', min: 0, max: 59, names: undefined };
+/** Minutes of the hour. */
 export const MINUTE: FieldSpec = { name: 'minute', min: 0, max: 59, names: undefined };
+/** Hours of the day. */
 export const HOUR: FieldSpec = { name: 'hour', min: 0, max: 23, names: undefined };
+/** Days of the month; `L`, `W` and `LW` are handled by the parser. */
 export const DAY_OF_MONTH: FieldSpec = { name: 'day-of-month', min: 1, max: 31, names: undefined };
+/** Months, by number or three-letter name. */
 export const MONTH: FieldSpec = {
   name: 'month',
   min: 1,
