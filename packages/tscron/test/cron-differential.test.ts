@@ -262,9 +262,24 @@ function classify(peer: Peer, context: Context): string | undefined {
   // again at its second when the search starts between both.
   const wall = zone.wallAt(theirs);
   const first = zone.toInstant(wall);
-  if (first < theirs && first <= after && zone.toLaterInstant(wall) === theirs)
+  if (first < theirs && first <= after && zone.toLaterInstant(wall) === theirs && isRun(context, first)) {
     return 'overlap-second-occurrence';
+  }
   return undefined;
+}
+
+/** Whether tscron runs at `instant`, by its own day rule or the peers' literal-star one. */
+function isRun(context: Context, instant: number): boolean {
+  const fields = parseCron(context.text, context.withSeconds);
+  const parts = context.text.split(' ');
+  const literal = (text: string) => text === '*' || text === '?';
+  const orRule: Partial<CronFields> = {
+    daysStar: literal(parts[parts.length - 3] as string),
+    weekdaysStar: literal(parts[parts.length - 1] as string),
+  };
+  return [{}, orRule].some(
+    (overrides) => nextInstant(program(fields, overrides), instant - 1, context.zone, true) === instant,
+  );
 }
 
 describe('cron engine against croner and cron-parser', () => {
