@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // FLEET_WORKER may point at a copy of the worker beside a private build of the packages.
-const workerScript = process.env.FLEET_WORKER ?? fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
+const workerScript =
+  process.env.FLEET_WORKER ?? fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
 
 /** A job the workers schedule. Cron jobs use a seconds field only (minutes and hours `*`). */
 export type FleetJob = { name: string; taskMs?: number; leader?: boolean } & (

@@ -79,7 +79,8 @@ export class PostgresLocker implements Locker {
   readonly #timeout: number;
   readonly #prefix: string;
   readonly #held = new Set<RenewedLock>();
-  readonly #sql: { acquire: string; extend: string; release: string };
+  readonly #sql: { acquire: string; extend: string; release: string; sweep: string };
+  #releases = 0;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: PostgresLockerOptions) {
@@ -113,16 +114,21 @@ RETURNING l.fence::text AS fence`,
 WHERE key = $1 AND token = $2 AND expires_at > now()`,
       release: `WITH gone AS (
   DELETE FROM ${L} WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} <= now() RETURNING 1
+)
+UPDATE ${L} SET token = '', expires_at = acquired_at + $3::bigint ${ms}
+WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} > now()`,
+      // Every so often a release also deletes expired claims of the same job (skipping locked rows,
+      // so concurrent releases never wait on each other).
+      sweep: `WITH gone AS (
+  DELETE FROM ${L} WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} <= now() RETURNING 1
 ), kept AS (
   UPDATE ${L} SET token = '', expires_at = acquired_at + $3::bigint ${ms}
   WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} > now() RETURNING 1
-), swept AS (
-  DELETE FROM ${L} WHERE key IN (
-    SELECT key FROM ${L} WHERE name = $4 AND key <> $1 AND expires_at < now() - interval '1 second'
-    LIMIT 100 FOR UPDATE SKIP LOCKED
-  ) RETURNING 1
 )
-SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM kept) AS released`,
+DELETE FROM ${L} WHERE key IN (
+  SELECT key FROM ${L} WHERE name = $4 AND key <> $1 AND expires_at < now() - interval '1 second'
+  LIMIT 100 FOR UPDATE SKIP LOCKED
+)`,
     };
   }
 
@@ -146,7 +152,9 @@ SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM kept) AS released`,
     const name = this.#prefix + key;
     const token = randomBytes(16).toString('base64url');
     const release = async () => {
-      await run(this.#client, this.#sql.release, [id, token, this.#minHold, name]);
+      const sweep = ++this.#releases % 32 === 0;
+      const args = sweep ? [id, token, this.#minHold, name] : [id, token, this.#minHold];
+      await run(this.#client, sweep ? this.#sql.sweep : this.#sql.release, args);
     };
     const acquire = async () => {
       await ensureSchema(this.#client, this.#names);

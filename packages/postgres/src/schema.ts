@@ -24,6 +24,8 @@ export type PgClient = Queryable;
 /** Where the tables live. */
 export interface Names {
   schema: string;
+  /** The schema's name unquoted. */
+  schemaName: string;
   locks: string;
   fenceSequence: string;
   leases: string;
@@ -55,6 +57,7 @@ export function names(owner: string, schema = 'public', table = 'tscron_locks'):
   }
   return {
     schema: quote(schema),
+    schemaName: schema,
     locks: quote(table),
     fenceSequence: quote(`${table}_fence`),
     leases: quote(`${table}_leases`),
@@ -127,7 +130,9 @@ export async function applyMigrations(client: PgClient, n: Names): Promise<void>
   try {
     await connection.query('BEGIN');
     await connection.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tscron:migrate:${n.id}`]);
-    await connection.query(`CREATE SCHEMA IF NOT EXISTS ${n.schema}`);
+    // Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with IF NOT EXISTS.
+    const schema = await connection.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [n.schemaName]);
+    if (schema.rowCount === 0) await connection.query(`CREATE SCHEMA IF NOT EXISTS ${n.schema}`);
     await connection.query(
       `CREATE TABLE IF NOT EXISTS ${n.schema}.${n.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );

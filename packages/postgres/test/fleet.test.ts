@@ -51,7 +51,10 @@ describe.skipIf(!up)('PostgreSQL fleet', () => {
         to: endAt - 1500,
         outer: { from: startAt - 1000, to: endAt + 1000 },
       });
-      const problems = workers.flatMap((w) => w.events.filter((e) => /Error$/.test(e.ev)));
+      // An acquire cut short by the shutdown at the end is reported too: only earlier errors count.
+      const problems = workers.flatMap((w) =>
+        w.events.filter((e) => /Error$/.test(e.ev) && e.t < endAt - 500),
+      );
       expect(codes, workers.map((w) => w.stderr.join('')).join('\n')).toEqual([0, 0, 0]);
       expect(problems).toEqual([]);
       expect(result.twice).toEqual([]);
@@ -59,6 +62,7 @@ describe.skipIf(!up)('PostgreSQL fleet', () => {
       expect(result.unexpected).toEqual([]);
       expect(result.expected).toBeGreaterThan(seconds * 5);
       const byWorker = workers.map((w) => w.events.filter((e) => e.ev === 'start').length);
+      // The replica whose clock is ahead fires first and usually wins; the others find occurrences taken.
       console.log(
         `PostgreSQL fleet: ${result.expected} occurrences checked; runs per replica ${byWorker.join('/')}`,
       );
