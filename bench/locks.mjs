@@ -57,7 +57,10 @@ async function roundTrip(fn, count = 1000) {
     await fn();
     times.push(performance.now() - start);
   }
-  return quantile(times.sort((a, b) => a - b), 0.5);
+  return quantile(
+    times.sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /**
@@ -127,10 +130,12 @@ const retryPeriod = 200;
 
 const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
 redis.on('error', () => undefined);
-if (await redis.connect().then(
-  () => true,
-  () => false,
-)) {
+if (
+  await redis.connect().then(
+    () => true,
+    () => false,
+  )
+) {
   const locker = new RedisLocker({ client: redis, minHold: 0, keyPrefix: `bench:${process.pid}:` });
   const ping = await roundTrip(() => redis.ping());
   lockRows.push(['Redis', ms(ping), await overhead(locker, runs)]);
@@ -138,7 +143,13 @@ if (await redis.connect().then(
   const result = await failover(
     async (name) => {
       const client = new Redis(redisUrl);
-      const elector = new RedisElector({ client, name, lease, retryPeriod, keyPrefix: `bench:${process.pid}:` });
+      const elector = new RedisElector({
+        client,
+        name,
+        lease,
+        retryPeriod,
+        keyPrefix: `bench:${process.pid}:`,
+      });
       return {
         elector,
         kill: async () => client.disconnect(),
@@ -159,10 +170,12 @@ if (await redis.connect().then(
 
 const pool = new pg.Pool({ connectionString: postgresUrl, max: 1 });
 pool.on('error', () => undefined);
-if (await pool.query('SELECT 1').then(
-  () => true,
-  () => false,
-)) {
+if (
+  await pool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  )
+) {
   const schema = 'tscron_bench';
   const locker = new PostgresLocker({ client: pool, minHold: 0, schema });
   await locker.migrate();
@@ -204,8 +217,12 @@ console.log('|---|---|---|---|---|');
 for (const [name, plain, r] of lockRows) {
   console.log(`| ${name} | ${plain} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} |`);
 }
-console.log(`\n### Elector failover (lease ${lease} ms, retry period ${retryPeriod} ms, worst of ${failovers})\n`);
-console.log('| backend | leader killed -> new leader (ms) | graceful resign -> new leader (ms) | bound lease + retry (ms) |');
+console.log(
+  `\n### Elector failover (lease ${lease} ms, retry period ${retryPeriod} ms, worst of ${failovers})\n`,
+);
+console.log(
+  '| backend | leader killed -> new leader (ms) | graceful resign -> new leader (ms) | bound lease + retry (ms) |',
+);
 console.log('|---|---|---|---|');
 for (const [name, r] of failoverRows) {
   console.log(`| ${name} | ${Math.round(r.kill)} | ${Math.round(r.resign)} | ${r.bound} |`);
