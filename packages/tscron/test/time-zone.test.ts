@@ -74,6 +74,16 @@ describe('getTimeZone', () => {
     );
   });
 
+  it('rejects instants no Date can hold instead of looping', () => {
+    const invalid = expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' });
+    for (const instant of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() => getTimeZone('UTC').offsetAt(instant)).toThrow(invalid);
+    }
+    for (const instant of [Number.POSITIVE_INFINITY, Number.NaN, -9e15, 1e300]) {
+      expect(() => getTimeZone('Europe/London').offsetAt(instant)).toThrow(invalid);
+    }
+  });
+
   it('finds transitions to the exact second', () => {
     const newYork = getTimeZone('America/New_York');
     const springForward = utc('2026-03-08T07:00:00');

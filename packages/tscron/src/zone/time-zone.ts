@@ -33,6 +33,8 @@ export interface TimeZone {
 }
 
 const SAMPLE_STEP = 4 * MS_PER_DAY;
+/** The largest epoch milliseconds a `Date` holds. */
+const MAX_INSTANT = 8.64e15;
 
 class TableTimeZone implements TimeZone {
   readonly name: string;
@@ -142,6 +144,12 @@ class TableTimeZone implements TimeZone {
   }
 
   #segmentIndex(instant: number): number {
+    if (!(Math.abs(instant) <= MAX_INSTANT)) {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `time zone ${this.name}: ${instant} is not an instant a Date can hold`,
+      );
+    }
     if (instant < this.#low || instant >= this.#high) this.#cover(instant);
     const starts = this.#starts;
     let low = 0;
