@@ -1,0 +1,156 @@
+// RedisLocker and RedisElector through an ioredis Cluster client, on a throwaway three-node Redis
+// Cluster on spare ports: an occurrence's key and its job's fence counter share a slot (hash tag).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import {
+  type ContractLocker,
+  type ElectorContractFactory,
+  electorContract,
+  type LockerContractFactory,
+  type LockerContractSettings,
+  lockerContract,
+} from 'tscron/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sparePort, tcpReachable } from '../../../test-support/services.js';
+import { RedisElector, RedisLocker } from '../src/index.js';
+
+const available = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v redis-server && command -v redis-cli'], { encoding: 'utf8' });
+    return true;
+  } catch {
+    if (process.env.CI === 'true') throw new Error('redis-server and redis-cli are required under CI=true');
+    console.warn('skipping the Redis Cluster tests: redis-server or redis-cli is not installed');
+    return false;
+  }
+})();
+
+const servers: ChildProcess[] = [];
+const ports: number[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'tscron-cluster-'));
+const nodes = () => ports.map((port) => ({ host: '127.0.0.1', port }));
+const open = () => new Cluster(nodes(), { slotsRefreshInterval: 0 });
+let probe: Cluster | undefined;
+
+beforeAll(async () => {
+  if (!available) return;
+  for (let i = 0; i < 3; i++) {
+    const port = await sparePort();
+    ports.push(port);
+    servers.push(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--dir',
+          dir,
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+  }
+  for (const port of ports) {
+    for (let i = 0; i < 100 && !(await tcpReachable(`redis://127.0.0.1:${port}`, port, 200)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes'], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100; i++) {
+    const info = execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' });
+    if (info.includes('cluster_state:ok')) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  probe = open();
+}, 30_000);
+
+afterAll(async () => {
+  probe?.disconnect();
+  for (const server of servers) server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const keys = () => new RedisLocker({ client: probe as Cluster });
+
+function instance(client: Cluster, settings: LockerContractSettings, owned: boolean): ContractLocker {
+  const locker = new RedisLocker({ client, ...settings });
+  const drop = async () => client.disconnect();
+  return {
+    locker,
+    kill: drop,
+    disconnect: drop,
+    close: async () => {
+      await locker.close();
+      if (owned) client.disconnect();
+    },
+  };
+}
+
+const lockers: LockerContractFactory = {
+  create: async (settings) => instance(open(), settings, true),
+  createSharing: async (settings) => {
+    const client = open();
+    return [instance(client, settings, false), instance(client, settings, true)];
+  },
+  isHeld: async (key, at) => (await (probe as Cluster).exists(keys().occurrenceKey(key, at))) === 1,
+  expire: async (key, at) => {
+    await (probe as Cluster).del(keys().occurrenceKey(key, at));
+  },
+  remainingTtl: async (key, at) => Math.max(-1, await (probe as Cluster).pttl(keys().occurrenceKey(key, at))),
+};
+
+const electors: ElectorContractFactory = {
+  create: async (name, settings) => {
+    const client = open();
+    const elector = new RedisElector({ client, name, ...settings });
+    const drop = async () => client.disconnect();
+    return {
+      elector,
+      kill: drop,
+      disconnect: drop,
+      close: async () => {
+        await elector.close();
+        client.disconnect();
+      },
+    };
+  },
+};
+
+describe.skipIf(!available)('Redis Cluster', () => {
+  it('spreads jobs over the nodes while each occurrence shares its slot with its fence counter', async () => {
+    const cluster = probe as Cluster;
+    const locker = keys();
+    const at = new Date();
+    const slots = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const job = `job-${i}`;
+      const slot = Number(await cluster.cluster('KEYSLOT', locker.occurrenceKey(job, at)));
+      expect(Number(await cluster.cluster('KEYSLOT', locker.fenceKey(job)))).toBe(slot);
+      slots.add(slot);
+    }
+    expect(slots.size).toBeGreaterThan(10);
+  });
+
+  describe('RedisLocker passes the locker contract on a Cluster client', () => {
+    for (const c of lockerContract(lockers)) it(c.name, c.run, c.timeout);
+  });
+
+  describe('RedisElector passes the elector contract on a Cluster client', () => {
+    for (const c of electorContract(electors)) it(c.name, c.run, c.timeout);
+  });
+});
