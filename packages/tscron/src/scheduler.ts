@@ -86,6 +86,16 @@ function abortError(message: string): DOMException {
   return new DOMException(message, 'AbortError');
 }
 
+/**
+ * A random UUID as a flat string. `randomUUID()` returns a rope of many pieces (about 500 bytes
+ * each); reading a character flattens it to one 36-byte string before it is stored.
+ */
+function newId(): string {
+  const id = randomUUID();
+  id.charCodeAt(0);
+  return id;
+}
+
 /** Whether a schedule depends on where it is anchored (so must be recompiled when the anchor moves). */
 function anchorSensitive(definition: JobDefinition): boolean {
   switch (definition.kind) {
@@ -135,7 +145,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
     const { cfg, name } = this.#prepare(definition, task, options, now);
-    const id = cfg.id ?? randomUUID();
+    const id = cfg.id ?? newId();
     if (this.#records.has(id)) {
       throw new TscronError(
         'ERR_INVALID_OPTION',

@@ -1,22 +1,33 @@
 import type { Clock } from './clock.js';
 
 /**
- * An indexed binary min-heap of due times keyed by slot number: each slot (a job's index in the
- * scheduler's table) is in the heap at most once. Times live in a `Float64Array`, slots in an
- * `Int32Array`, and `position[slot]` says where a slot sits so that it can be moved or removed in
- * O(log n) without searching. Nothing is allocated per operation once the arrays have grown.
+ * The due times of a scheduler's jobs, keyed by slot number (a job's index in the scheduler's
+ * table); each slot is queued at most once.
+ *
+ * Slots due at the same instant share a bucket (an array of slots), and a binary min-heap in a
+ * `Float64Array` orders the distinct instants. Jobs on the same cron second or interval therefore
+ * cost O(1) each to pop and to requeue, however many there are; distinct instants cost O(log n).
+ * Per slot, `#time` holds its due time (NaN when not queued) and `#index` its place in its bucket, so
+ * that moving or removing a slot never searches. A bucket that empties stays in the map (empty) until
+ * its instant reaches the top of the heap, so that every instant is in the heap exactly once.
  */
 export class TimerQueue {
-  #times: Float64Array;
-  #slots: Int32Array;
-  /** Heap index of each slot, or -1 when the slot is not queued. */
-  #position: Int32Array;
+  #time: Float64Array;
+  #index: Int32Array;
+  readonly #buckets = new Map<number, number[]>();
+  #heap = new Float64Array(64);
+  #heapSize = 0;
   #size = 0;
+  /** The bucket last appended to: requeueing a burst hits it without a map lookup. */
+  #lastTime = Number.NaN;
+  #lastBucket: number[] | undefined;
+  /** The non-empty bucket of the earliest instant, when known. */
+  #minTime = Number.NaN;
+  #minBucket: number[] | undefined;
 
   constructor(capacity = 64) {
-    this.#times = new Float64Array(capacity);
-    this.#slots = new Int32Array(capacity);
-    this.#position = new Int32Array(capacity).fill(-1);
+    this.#time = new Float64Array(capacity).fill(Number.NaN);
+    this.#index = new Int32Array(capacity);
   }
 
   /** How many slots are queued. */
@@ -26,140 +37,161 @@ export class TimerQueue {
 
   /** The earliest due time, or `Infinity` when the queue is empty. */
   peekTime(): number {
-    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#times[0] as number);
+    const min = this.#minBucket;
+    if (min !== undefined && min.length > 0) return this.#minTime;
+    this.#minBucket = undefined;
+    while (this.#heapSize > 0) {
+      const time = this.#heap[0] as number;
+      const bucket = this.#buckets.get(time) as number[];
+      if (bucket.length > 0) {
+        this.#minTime = time;
+        this.#minBucket = bucket;
+        return time;
+      }
+      this.#heapPop();
+      this.#buckets.delete(time);
+      if (this.#lastTime === time) {
+        this.#lastTime = Number.NaN;
+        this.#lastBucket = undefined;
+      }
+    }
+    return Number.POSITIVE_INFINITY;
   }
 
-  /** The slot with the earliest due time, or -1 when the queue is empty. */
+  /** A slot with the earliest due time, or -1 when the queue is empty. */
   peekSlot(): number {
-    return this.#size === 0 ? -1 : (this.#slots[0] as number);
+    if (this.peekTime() === Number.POSITIVE_INFINITY) return -1;
+    const bucket = this.#minBucket as number[];
+    return bucket[bucket.length - 1] as number;
   }
 
   /** Whether `slot` is queued. */
   has(slot: number): boolean {
-    return slot < this.#position.length && (this.#position[slot] as number) >= 0;
+    return slot < this.#time.length && !Number.isNaN(this.#time[slot] as number);
   }
 
   /** The due time of `slot`, or `undefined` when it is not queued. */
   timeOf(slot: number): number | undefined {
-    if (!this.has(slot)) return undefined;
-    return this.#times[this.#position[slot] as number];
+    return this.has(slot) ? this.#time[slot] : undefined;
   }
 
   /** Queues `slot` at `time`, or moves it there when it is already queued. */
   set(slot: number, time: number): void {
-    this.#ensureSlot(slot);
-    const index = this.#position[slot] as number;
-    if (index >= 0) {
-      const old = this.#times[index] as number;
-      this.#times[index] = time;
-      if (time < old) this.#up(index);
-      else if (time > old) this.#down(index);
-      return;
+    if (slot >= this.#time.length) this.#grow(slot);
+    const old = this.#time[slot] as number;
+    if (old === time) return;
+    if (Number.isNaN(old)) this.#size++;
+    else this.#unlink(slot, old);
+    let bucket: number[] | undefined;
+    if (time === this.#lastTime) bucket = this.#lastBucket as number[];
+    else {
+      bucket = this.#buckets.get(time);
+      if (bucket === undefined) {
+        bucket = [];
+        this.#buckets.set(time, bucket);
+        this.#heapPush(time);
+      }
+      this.#lastTime = time;
+      this.#lastBucket = bucket;
     }
-    if (this.#size === this.#times.length) this.#growHeap();
-    const at = this.#size++;
-    this.#times[at] = time;
-    this.#slots[at] = slot;
-    this.#position[slot] = at;
-    this.#up(at);
+    if (time < this.#minTime) this.#minBucket = undefined;
+    this.#index[slot] = bucket.length;
+    bucket.push(slot);
+    this.#time[slot] = time;
   }
 
   /** Removes `slot`; does nothing when it is not queued. */
   delete(slot: number): void {
     if (!this.has(slot)) return;
-    const index = this.#position[slot] as number;
-    this.#position[slot] = -1;
-    const last = --this.#size;
-    if (index === last) return;
-    const time = this.#times[last] as number;
-    const moved = this.#slots[last] as number;
-    const old = this.#times[index] as number;
-    this.#times[index] = time;
-    this.#slots[index] = moved;
-    this.#position[moved] = index;
-    if (time < old) this.#up(index);
-    else this.#down(index);
+    this.#unlink(slot, this.#time[slot] as number);
+    this.#time[slot] = Number.NaN;
+    this.#size--;
   }
 
-  /** Removes the earliest slot and returns it, or -1 when the queue is empty. */
+  /** Removes an earliest slot and returns it, or -1 when the queue is empty. */
   pop(): number {
-    if (this.#size === 0) return -1;
-    const slot = this.#slots[0] as number;
-    this.delete(slot);
+    const slot = this.peekSlot();
+    if (slot >= 0) this.delete(slot);
     return slot;
   }
 
   /** Empties the queue. */
   clear(): void {
-    for (let i = 0; i < this.#size; i++) this.#position[this.#slots[i] as number] = -1;
+    this.#time.fill(Number.NaN);
+    this.#buckets.clear();
+    this.#heapSize = 0;
     this.#size = 0;
+    this.#lastTime = Number.NaN;
+    this.#lastBucket = undefined;
+    this.#minTime = Number.NaN;
+    this.#minBucket = undefined;
   }
 
-  #ensureSlot(slot: number): void {
-    if (slot < this.#position.length) return;
-    let length = this.#position.length * 2;
+  /** Takes `slot` out of the bucket of `time` (swap with the bucket's last slot). */
+  #unlink(slot: number, time: number): void {
+    const bucket =
+      time === this.#minTime && this.#minBucket !== undefined
+        ? this.#minBucket
+        : time === this.#lastTime
+          ? (this.#lastBucket as number[])
+          : (this.#buckets.get(time) as number[]);
+    const last = bucket.pop() as number;
+    if (last !== slot) {
+      const index = this.#index[slot] as number;
+      bucket[index] = last;
+      this.#index[last] = index;
+    }
+  }
+
+  #grow(slot: number): void {
+    let length = this.#time.length * 2;
     while (length <= slot) length *= 2;
-    const position = new Int32Array(length).fill(-1);
-    position.set(this.#position);
-    this.#position = position;
+    const time = new Float64Array(length).fill(Number.NaN);
+    time.set(this.#time);
+    this.#time = time;
+    const index = new Int32Array(length);
+    index.set(this.#index);
+    this.#index = index;
   }
 
-  #growHeap(): void {
-    const times = new Float64Array(this.#times.length * 2);
-    times.set(this.#times);
-    this.#times = times;
-    const slots = new Int32Array(this.#slots.length * 2);
-    slots.set(this.#slots);
-    this.#slots = slots;
-  }
-
-  #up(index: number): void {
-    const times = this.#times;
-    const slots = this.#slots;
-    const position = this.#position;
-    const time = times[index] as number;
-    const slot = slots[index] as number;
+  #heapPush(time: number): void {
+    if (this.#heapSize === this.#heap.length) {
+      const heap = new Float64Array(this.#heap.length * 2);
+      heap.set(this.#heap);
+      this.#heap = heap;
+    }
+    const heap = this.#heap;
+    let index = this.#heapSize++;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const parentTime = times[parent] as number;
+      const parentTime = heap[parent] as number;
       if (parentTime <= time) break;
-      const parentSlot = slots[parent] as number;
-      times[index] = parentTime;
-      slots[index] = parentSlot;
-      position[parentSlot] = index;
+      heap[index] = parentTime;
       index = parent;
     }
-    times[index] = time;
-    slots[index] = slot;
-    position[slot] = index;
+    heap[index] = time;
   }
 
-  #down(index: number): void {
-    const times = this.#times;
-    const slots = this.#slots;
-    const position = this.#position;
-    const size = this.#size;
-    const time = times[index] as number;
-    const slot = slots[index] as number;
+  #heapPop(): void {
+    const heap = this.#heap;
+    const size = --this.#heapSize;
+    if (size === 0) return;
+    const time = heap[size] as number;
+    let index = 0;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= size) break;
-      let childTime = times[child] as number;
+      let childTime = heap[child] as number;
       const right = child + 1;
-      if (right < size && (times[right] as number) < childTime) {
+      if (right < size && (heap[right] as number) < childTime) {
         child = right;
-        childTime = times[right] as number;
+        childTime = heap[right] as number;
       }
       if (childTime >= time) break;
-      const childSlot = slots[child] as number;
-      times[index] = childTime;
-      slots[index] = childSlot;
-      position[childSlot] = index;
+      heap[index] = childTime;
       index = child;
     }
-    times[index] = time;
-    slots[index] = slot;
-    position[slot] = index;
+    heap[index] = time;
   }
 }
 

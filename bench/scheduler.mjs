@@ -1,0 +1,448 @@
+// The tscron scheduler beside croner, node-cron, cron, node-schedule and toad-scheduler (and plain
+// setInterval as the floor): timer lateness, run throughput, heap per job and time to add jobs.
+// Every measurement runs in its own child process, one after the other, so that libraries do not
+// disturb one another. Run after `npm run build`:
+//
+//   node --expose-gc bench/scheduler.mjs [--seconds 30] [--only lateness,throughput,memory,add]
+//
+// --seconds is the measured time of each lateness case (default 10; the warm-up comes on top).
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < args.length ? args[index + 1] : fallback;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parent: runs the cases and prints markdown tables.
+
+function parent() {
+  const seconds = Number(option('seconds', '10'));
+  const only = option('only', 'lateness,throughput,memory,add').split(',');
+  console.log(`Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores\n`);
+
+  if (only.includes('lateness')) {
+    console.log(
+      `### Lateness: actual start - scheduled time, every job every second (${seconds} s per case)\n`,
+    );
+    console.log('Spread: start times spread evenly over the second. Aligned: every job on `* * * * * *`.');
+    console.log("ms; ratio = the library's p99 / tscron's p99; runs = runs seen / runs due.\n");
+    for (const jobs of [1000, 10_000]) {
+      for (const shape of ['spread', 'aligned']) {
+        const libs = shape === 'spread' ? ['tscron', 'toad-scheduler', 'setInterval'] : ALIGNED_LIBS;
+        const rows = libs.map((lib) => [
+          lib,
+          run({ kind: 'lateness', lib, jobs, shape, seconds }, seconds + 90),
+        ]);
+        table(
+          `${jobs.toLocaleString('en')} jobs, ${shape}`,
+          ['p50', 'p99', 'max', 'p99 ratio', 'runs'],
+          rows,
+          (r, base) => [
+            fixed(r.p50),
+            fixed(r.p99),
+            fixed(r.max),
+            ratio(r.p99, base?.p99),
+            `${r.runs.toLocaleString('en')} / ${r.due.toLocaleString('en')}`,
+          ],
+        );
+      }
+    }
+    if (shapeNote) console.log(shapeNote);
+  }
+
+  if (only.includes('throughput')) {
+    const jobs = 20_000;
+    console.log(
+      `### Throughput: ${jobs.toLocaleString('en')} trivial jobs due at the same instant every second, one core\n`,
+    );
+    console.log('capacity = runs per second of busy event loop; CPU = user+system seconds per million runs;');
+    console.log("burst = time from the first to the last run of one second's burst (median).\n");
+    const rows = THROUGHPUT_LIBS.map((lib) => [lib, run({ kind: 'throughput', lib, jobs, seconds: 5 }, 90)]);
+    table(
+      'throughput',
+      ['capacity runs/s', 'CPU s / M runs', 'burst ms', 'ratio (capacity)', 'runs'],
+      rows,
+      (r, base) => [
+        Math.round(r.capacity).toLocaleString('en'),
+        fixed(r.cpuPerMillion),
+        fixed(r.burst),
+        ratio(base?.capacity, r.capacity),
+        `${r.runs.toLocaleString('en')} / ${r.due.toLocaleString('en')}`,
+      ],
+    );
+  }
+
+  if (only.includes('memory') || only.includes('add')) {
+    const jobs = 100_000;
+    console.log(
+      `### Heap per scheduled job and time to add ${jobs.toLocaleString('en')} jobs (scheduler started)\n`,
+    );
+    console.log('Cron jobs use 100,000 distinct six-field expressions, each firing once a month at most;');
+    console.log('duration jobs run every hour. Heap = heapUsed after minus before, after full GCs.\n');
+    for (const form of ['duration', 'cron']) {
+      const libs = form === 'duration' ? ['tscron', 'toad-scheduler', 'setInterval'] : CRON_LIBS;
+      const rows = libs.map((lib) => [
+        lib,
+        run({ kind: 'memory', lib, jobs, form, budget: ADD_BUDGET }, 120),
+      ]);
+      table(`${form} jobs`, ['bytes / job', 'ratio', 'add 100k ms', 'ratio'], rows, (r, base) => [
+        Math.round(r.bytesPerJob).toLocaleString('en'),
+        ratio(r.bytesPerJob, base?.bytesPerJob),
+        r.added < jobs
+          ? `~${fixed(r.addMs, 0)} (projected: ${r.added.toLocaleString('en')} added in ${ADD_BUDGET} s)`
+          : fixed(r.addMs, 0),
+        ratio(r.addMs, base?.addMs),
+      ]);
+    }
+  }
+}
+
+const shapeNote = '';
+/** Seconds a library may take to add its jobs in the memory case before it is measured on fewer. */
+const ADD_BUDGET = 10;
+const ALIGNED_LIBS = ['tscron', 'croner', 'node-cron', 'cron', 'node-schedule', 'toad-scheduler'];
+const THROUGHPUT_LIBS = [
+  'tscron',
+  'tscron (duration)',
+  'croner',
+  'node-cron',
+  'cron',
+  'node-schedule',
+  'toad-scheduler',
+];
+const CRON_LIBS = ['tscron', 'croner', 'node-cron', 'cron', 'node-schedule', 'toad-scheduler'];
+
+function run(spec, timeoutSeconds) {
+  const result = spawnSync(process.execPath, ['--expose-gc', SELF, '--child', JSON.stringify(spec)], {
+    encoding: 'utf8',
+    timeout: timeoutSeconds * 1000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = result.stdout
+    ?.split('\n')
+    .reverse()
+    .find((text) => text.startsWith('{'));
+  try {
+    return JSON.parse(line ?? '');
+  } catch {
+    const why =
+      result.error?.code === 'ETIMEDOUT' ? 'timed out' : (result.stderr || 'no output').trim().split('\n')[0];
+    return { error: why };
+  }
+}
+
+function table(title, columns, rows, cells) {
+  const base = rows[0]?.[1]?.error ? undefined : rows[0]?.[1];
+  console.log(`#### ${title}\n`);
+  console.log(`| library | ${columns.join(' | ')} |`);
+  console.log(`|---|${columns.map(() => '---:').join('|')}|`);
+  for (const [lib, result] of rows) {
+    const values = result.error
+      ? columns.map((_, i) => (i === 0 ? `failed: ${result.error}` : ''))
+      : cells(result, base);
+    console.log(`| ${lib} | ${values.join(' | ')} |`);
+  }
+  console.log('');
+}
+
+function fixed(value, digits = 2) {
+  return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+}
+
+/** How many times larger `value` is than `reference` (1.00x for the reference itself). */
+function ratio(value, reference) {
+  if (value === undefined || reference === undefined || !(reference > 0)) return 'n/a';
+  return `${(value / reference).toFixed(2)}x`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: one library, one measurement; prints one JSON line.
+
+async function child(spec) {
+  // Some libraries log warnings (missed runs) to the console: keep stdout for the result.
+  const write = process.stdout.write.bind(process.stdout);
+  console.log = console.info = console.warn = console.error = console.debug = () => {};
+  const adapter = await adapters[spec.lib.replace(' (duration)', '')]();
+  let result;
+  if (spec.kind === 'lateness') result = await lateness(adapter, spec);
+  else if (spec.kind === 'throughput') result = await throughput(adapter, spec);
+  else result = await memory(adapter, spec);
+  write(`\n${JSON.stringify(result)}\n`, () => process.exit(0));
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the wall clock is `ms` past a whole second. */
+async function untilSecond(ms = 0) {
+  const target = Math.ceil((Date.now() + 50) / 1000) * 1000 + ms;
+  await sleep(target - Date.now());
+  while (Date.now() < target) {
+    // spin the last fraction
+  }
+  return target;
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function lateness(adapter, { jobs, shape, seconds }) {
+  const WARMUP = 2000;
+  const capacity = jobs * (seconds + 4);
+  const samples = new Float64Array(capacity);
+  let count = 0;
+  let recordFrom = Number.POSITIVE_INFINITY;
+  let recordUntil = Number.POSITIVE_INFINITY;
+  // `offset` is the job's place in the second (ms); lateness is measured against the nearest instant
+  // offset + k * 1000, so that every library is judged by the same rule.
+  const record = (offset) => {
+    const t = now();
+    if (t < recordFrom || t >= recordUntil || count >= capacity) return;
+    let d = (t - offset) % 1000;
+    if (d > 500) d -= 1000;
+    samples[count++] = d;
+  };
+  const base = await untilSecond(0);
+  if (shape === 'spread') await adapter.spread(jobs, record, base + 1000);
+  else await adapter.aligned(jobs, record);
+  recordFrom = Math.ceil((now() + WARMUP) / 1000) * 1000 - 100;
+  recordUntil = recordFrom + seconds * 1000;
+  await sleep(recordUntil - now() + 200);
+  const sorted = samples.subarray(0, count).sort();
+  return {
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
+    runs: count,
+    due: jobs * seconds,
+  };
+}
+
+async function throughput(adapter, { lib, jobs, seconds }) {
+  let runs = 0;
+  let measuring = false;
+  const firstOf = new Map();
+  const lastOf = new Map();
+  const record = () => {
+    if (!measuring) return;
+    runs++;
+    if (runs % 64 === 1) {
+      const t = now();
+      const second = Math.round(t / 1000);
+      if (!firstOf.has(second)) firstOf.set(second, t);
+      lastOf.set(second, t);
+    }
+  };
+  if (lib.endsWith('(duration)')) await adapter.alignedDuration(jobs, record);
+  else await adapter.aligned(jobs, () => record());
+  await untilSecond(600);
+  await sleep(1500);
+  await untilSecond(500);
+  measuring = true;
+  const cpuStart = process.cpuUsage();
+  const eluStart = performance.eventLoopUtilization();
+  await sleep(seconds * 1000);
+  measuring = false;
+  const elu = performance.eventLoopUtilization(eluStart);
+  const cpu = process.cpuUsage(cpuStart);
+  const bursts = [...firstOf.keys()]
+    .map((second) => lastOf.get(second) - firstOf.get(second))
+    .sort((a, b) => a - b);
+  return {
+    capacity: runs / (elu.active / 1000),
+    cpuPerMillion: ((cpu.user + cpu.system) / 1e6 / runs) * 1e6,
+    burst: percentile(bursts, 0.5),
+    runs,
+    due: jobs * seconds,
+  };
+}
+
+async function memory(adapter, { jobs, form, budget }) {
+  const noop = () => {};
+  const add = form === 'duration' ? adapter.durationAdder(3_600_000, noop) : adapter.cronAdder(noop);
+  globalThis.gc();
+  globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  const start = performance.now();
+  // Libraries too slow to take every job within the budget are measured on the jobs they took.
+  const deadline = start + budget * 1000;
+  let added = 0;
+  while (added < jobs) {
+    add(added, expression(added));
+    added++;
+    if ((added & 255) === 0 && performance.now() > deadline) break;
+  }
+  const elapsed = performance.now() - start;
+  await sleep(50);
+  globalThis.gc();
+  globalThis.gc();
+  const after = process.memoryUsage().heapUsed;
+  return { bytesPerJob: (after - before) / added, addMs: (elapsed * jobs) / added, added, keep: add.length };
+}
+
+/** 100,000 distinct valid six-field expressions (second, minute, hour, day of month). */
+function expression(i) {
+  return `${i % 60} ${Math.floor(i / 60) % 60} ${Math.floor(i / 3600) % 24} ${1 + Math.floor(i / 86_400)} * *`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Library adapters. Each returns what it needs to keep alive; none is stopped (the child exits).
+
+const adapters = {
+  async tscron() {
+    const { createScheduler, cronJob, durationJob } = await import('tscron');
+    const scheduler = createScheduler({ timeZone: 'UTC' });
+    scheduler.start();
+    return {
+      async spread(jobs, record, base) {
+        for (let i = 0; i < jobs; i++) {
+          const offset = Math.floor((i * 1000) / jobs);
+          scheduler.newJob(durationJob(1000), () => record(offset), {
+            startAt: base + offset,
+            name: `j${i}`,
+          });
+        }
+      },
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) {
+          scheduler.newJob(cronJob('* * * * * *', { withSeconds: true }), () => record(0), { name: `j${i}` });
+        }
+      },
+      async alignedDuration(jobs, record) {
+        const base = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+        for (let i = 0; i < jobs; i++)
+          scheduler.newJob(durationJob(1000), record, { startAt: base, name: `j${i}` });
+      },
+      durationAdder: (every, fn) => () => scheduler.newJob(durationJob(every), fn),
+      cronAdder: (fn) => (_i, expression) => scheduler.newJob(cronJob(expression, { withSeconds: true }), fn),
+    };
+  },
+
+  async croner() {
+    const { Cron } = await import('croner');
+    const kept = [];
+    return {
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) kept.push(new Cron('* * * * * *', () => record(0)));
+      },
+      cronAdder: (fn) => (_i, expression) => kept.push(new Cron(expression, fn)),
+    };
+  },
+
+  async 'node-cron'() {
+    const cron = (await import('node-cron')).default;
+    const kept = [];
+    return {
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) kept.push(cron.schedule('* * * * * *', () => record(0)));
+      },
+      cronAdder: (fn) => (_i, expression) => kept.push(cron.schedule(expression, fn)),
+    };
+  },
+
+  async cron() {
+    const { CronJob } = await import('cron');
+    const kept = [];
+    return {
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) {
+          kept.push(CronJob.from({ cronTime: '* * * * * *', onTick: () => record(0), start: true }));
+        }
+      },
+      cronAdder: (fn) => (_i, expression) =>
+        kept.push(CronJob.from({ cronTime: expression, onTick: fn, start: true })),
+    };
+  },
+
+  async 'node-schedule'() {
+    const schedule = (await import('node-schedule')).default;
+    const kept = [];
+    return {
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) kept.push(schedule.scheduleJob('* * * * * *', () => record(0)));
+      },
+      cronAdder: (fn) => (_i, expression) => kept.push(schedule.scheduleJob(expression, fn)),
+    };
+  },
+
+  async 'toad-scheduler'() {
+    const { ToadScheduler, SimpleIntervalJob, CronJob, Task } = await import('toad-scheduler');
+    const scheduler = new ToadScheduler();
+    return {
+      async spread(jobs, record, base) {
+        // Interval jobs count from when they are added: add each one at its place in the second.
+        await addStaggered(jobs, base, (i, offset) => {
+          scheduler.addSimpleIntervalJob(
+            new SimpleIntervalJob({ milliseconds: 1000 }, new Task(`j${i}`, () => record(offset)), {
+              id: `j${i}`,
+            }),
+          );
+        });
+      },
+      async aligned(jobs, record) {
+        for (let i = 0; i < jobs; i++) {
+          scheduler.addCronJob(
+            new CronJob({ cronExpression: '* * * * * *' }, new Task(`j${i}`, () => record(0)), {
+              id: `j${i}`,
+            }),
+          );
+        }
+      },
+      durationAdder: (every, fn) => (i) =>
+        scheduler.addSimpleIntervalJob(
+          new SimpleIntervalJob({ milliseconds: every }, new Task(`j${i}`, fn), { id: `j${i}` }),
+        ),
+      cronAdder: (fn) => (i, expression) =>
+        scheduler.addCronJob(
+          new CronJob({ cronExpression: expression }, new Task(`j${i}`, fn), { id: `j${i}` }),
+        ),
+    };
+  },
+
+  async setInterval() {
+    const kept = [];
+    return {
+      async spread(jobs, record, base) {
+        await addStaggered(jobs, base, (_i, offset) => {
+          kept.push(setInterval(() => record(offset), 1000));
+        });
+      },
+      durationAdder: (every, fn) => () => kept.push(setInterval(fn, every)),
+    };
+  },
+};
+
+/**
+ * Calls `add(i, offset)` for each job at `base + its place in the second`, for libraries whose
+ * intervals count from when a job is added; `offset` is then the measured moment (mod 1000).
+ */
+async function addStaggered(jobs, base, add) {
+  const order = Array.from({ length: jobs }, (_, i) => i);
+  let next = 0;
+  await new Promise((resolve) => {
+    const step = () => {
+      const t = now();
+      while (next < jobs) {
+        const i = order[next];
+        const at = base + Math.floor((i * 1000) / jobs);
+        if (at > Date.now()) break;
+        add(i, now() % 1000);
+        next++;
+      }
+      if (next >= jobs) resolve();
+      else setTimeout(step, Math.max(0, base + Math.floor((order[next] * 1000) / jobs) - t));
+    };
+    setTimeout(step, Math.max(0, base - Date.now()));
+  });
+}
+
+// Entry point, last so that every declaration above is initialised.
+if (args[0] === '--child') await child(JSON.parse(args[1]));
+else parent();
