@@ -4,8 +4,10 @@ import type { Clock } from './clock.js';
  * The due times of a scheduler's jobs, keyed by slot number (a job's index in the scheduler's
  * table); each slot is queued at most once.
  *
- * Slots due at the same instant share a bucket (an array of slots), and a binary min-heap in a
- * `Float64Array` orders the distinct instants. Jobs on the same cron second or interval therefore
+ * Slots due at the same instant share a bucket, and a binary min-heap in a `Float64Array` orders the
+ * distinct instants. A bucket is an array `[head, live, ...slots]`: slots leave from `head` in the
+ * order they came (first queued, first due), and a slot removed from the middle leaves a hole (-1)
+ * that the head skips; a bucket with more holes than slots is compacted. Jobs on the same cron second or interval therefore
  * cost O(1) each to pop and to requeue, however many there are; distinct instants cost O(log n).
  * Per slot, `#time` holds its due time (NaN when not queued) and `#index` its place in its bucket, so
  * that moving or removing a slot never searches. A bucket that empties stays in the map (empty) until
@@ -38,12 +40,12 @@ export class TimerQueue {
   /** The earliest due time, or `Infinity` when the queue is empty. */
   peekTime(): number {
     const min = this.#minBucket;
-    if (min !== undefined && min.length > 0) return this.#minTime;
+    if (min !== undefined && (min[1] as number) > 0) return this.#minTime;
     this.#minBucket = undefined;
     while (this.#heapSize > 0) {
       const time = this.#heap[0] as number;
       const bucket = this.#buckets.get(time) as number[];
-      if (bucket.length > 0) {
+      if ((bucket[1] as number) > 0) {
         this.#minTime = time;
         this.#minBucket = bucket;
         return time;
@@ -58,11 +60,11 @@ export class TimerQueue {
     return Number.POSITIVE_INFINITY;
   }
 
-  /** A slot with the earliest due time, or -1 when the queue is empty. */
+  /** The slot queued first among those with the earliest due time, or -1 when the queue is empty. */
   peekSlot(): number {
     if (this.peekTime() === Number.POSITIVE_INFINITY) return -1;
     const bucket = this.#minBucket as number[];
-    return bucket[bucket.length - 1] as number;
+    return bucket[bucket[0] as number] as number;
   }
 
   /** Whether `slot` is queued. */
@@ -87,7 +89,7 @@ export class TimerQueue {
     else {
       bucket = this.#buckets.get(time);
       if (bucket === undefined) {
-        bucket = [];
+        bucket = [2, 0];
         this.#buckets.set(time, bucket);
         this.#heapPush(time);
       }
@@ -97,6 +99,7 @@ export class TimerQueue {
     if (time < this.#minTime) this.#minBucket = undefined;
     this.#index[slot] = bucket.length;
     bucket.push(slot);
+    bucket[1] = (bucket[1] as number) + 1;
     this.#time[slot] = time;
   }
 
@@ -127,7 +130,7 @@ export class TimerQueue {
     this.#minBucket = undefined;
   }
 
-  /** Takes `slot` out of the bucket of `time` (swap with the bucket's last slot). */
+  /** Takes `slot` out of the bucket of `time`, leaving a hole. */
   #unlink(slot: number, time: number): void {
     const bucket =
       time === this.#minTime && this.#minBucket !== undefined
@@ -135,12 +138,35 @@ export class TimerQueue {
         : time === this.#lastTime
           ? (this.#lastBucket as number[])
           : (this.#buckets.get(time) as number[]);
-    const last = bucket.pop() as number;
-    if (last !== slot) {
-      const index = this.#index[slot] as number;
-      bucket[index] = last;
-      this.#index[last] = index;
+    const live = (bucket[1] as number) - 1;
+    bucket[1] = live;
+    if (live === 0) {
+      bucket.length = 2;
+      bucket[0] = 2;
+      return;
     }
+    const index = this.#index[slot] as number;
+    bucket[index] = -1;
+    let head = bucket[0] as number;
+    if (index === head) {
+      while (bucket[head] === -1) head++;
+      bucket[0] = head;
+    }
+    if (bucket.length - head > 2 * live + 16) this.#compact(bucket);
+  }
+
+  /** Drops a bucket's holes, keeping the order of its slots. */
+  #compact(bucket: number[]): void {
+    let write = 2;
+    for (let read = bucket[0] as number; read < bucket.length; read++) {
+      const slot = bucket[read] as number;
+      if (slot === -1) continue;
+      bucket[write] = slot;
+      this.#index[slot] = write;
+      write++;
+    }
+    bucket.length = write;
+    bucket[0] = 2;
   }
 
   #grow(slot: number): void {

@@ -41,6 +41,21 @@ describe('TimerQueue', () => {
     expect(order).toEqual([0, 8, 7, 6, 4, 3, 2, 1, 9]);
   });
 
+  test('slots due at the same instant leave in the order they came, across removals', () => {
+    const queue = new TimerQueue(4);
+    for (let slot = 0; slot < 100; slot++) queue.set(slot, 1000);
+    for (let slot = 0; slot < 100; slot += 3) queue.delete(slot); // holes, then a compaction
+    queue.set(50, 1000); // already there: stays in place
+    queue.set(1, 2000);
+    queue.set(1, 1000); // moved away and back: now last
+    const order: number[] = [];
+    while (queue.size > 0) order.push(queue.pop());
+    const expected = [];
+    for (let slot = 2; slot < 100; slot++) if (slot % 3 !== 0) expected.push(slot);
+    expected.push(1);
+    expect(order).toEqual(expected);
+  });
+
   test('agrees with a sorted list under random operations', () => {
     const next = random(42);
     const queue = new TimerQueue(1);
