@@ -53,7 +53,8 @@ export async function runFaultScenario(target: FaultBackend): Promise<FaultRepor
   const problems: string[] = [];
   const notes: string[] = [];
   const runId = `faults-${Date.now()}-${process.pid}`;
-  const startAt = Date.now() + 3000;
+  // Room for the processes to load on a busy machine before the schedulers start.
+  const startAt = Date.now() + 6000;
   const endAt = startAt + 38_000;
   const workers = [-300, -100, 100, 300].map((offset, worker) =>
     startWorker({

@@ -168,3 +168,60 @@ export function checkRuns(
   }
   return { missed, twice, unexpected, expected };
 }
+
+export interface FleetOutcome {
+  codes: Array<number | null>;
+  /** Errors reported before the shutdown at the end. */
+  problems: WorkerEvent[];
+  result: ReturnType<typeof checkRuns>;
+  runsPerReplica: number[];
+  stderr: string;
+}
+
+/**
+ * Three replicas with clocks -300/0/+300 ms run 20 jobs for `seconds`; `count` reads back from the
+ * backend how often each `job|occurrence` ran.
+ */
+export async function runFleet(
+  target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema'>,
+  seconds: number,
+  count: (runId: string) => Promise<Map<string, number>>,
+): Promise<FleetOutcome> {
+  const runId = `${Date.now()}-${process.pid}-${target.backend}`;
+  // Room for several Node processes to load on a busy machine before the schedulers start.
+  const startAt = Date.now() + 6000;
+  const endAt = startAt + seconds * 1000;
+  const jobs = fleetJobs(startAt, seconds * 1000);
+  const workers = [-300, 0, 300].map((offset, worker) =>
+    startWorker({
+      ...target,
+      worker,
+      offset,
+      runId,
+      startAt,
+      endAt,
+      jobs,
+      locker: { ttl: '5s', minHold: '3s', acquireTimeout: '2s' },
+    }),
+  );
+  const codes = await Promise.all(workers.map((w) => w.exited));
+  const counts = await count(runId);
+  // Occurrences count from when the last replica had started (late only on an overloaded machine).
+  const started = Math.max(
+    startAt,
+    ...workers.map((w) => w.events.find((e) => e.ev === 'started')?.t ?? endAt),
+  );
+  return {
+    codes,
+    // An acquire cut short by the shutdown at the end is reported too: only earlier errors count.
+    problems: workers.flatMap((w) => w.events.filter((e) => /Error$/.test(e.ev) && e.t < endAt - 500)),
+    result: checkRuns(jobs, counts, {
+      from: started + 1500,
+      to: endAt - 1500,
+      outer: { from: startAt - 1000, to: endAt + 1000 },
+    }),
+    // The replica whose clock is ahead fires first and usually wins; the others find occurrences taken.
+    runsPerReplica: workers.map((w) => w.events.filter((e) => e.ev === 'start').length),
+    stderr: workers.map((w) => w.stderr.join('')).join('\n'),
+  };
+}

@@ -1,66 +1,199 @@
-// Fleet: three scheduler processes on the built packages, clocks -300/0/+300 ms, 20 jobs, 60 s;
-// every occurrence runs exactly once, counted in Redis itself.
+// Fleet and fault tests for both backends in one file, so that they run concurrently: scheduler
+// processes on the BUILT packages (npm test builds first), against the machine's Redis and
+// PostgreSQL and a throwaway redis-server.
+//
+// Fleet: three processes with clocks -300/0/+300 ms, 20 jobs mixing cron-with-seconds, duration and
+// daily kinds, for 60 s (FLEET_SECONDS): every occurrence runs exactly once, counted in the backend.
+// Faults: four processes; SIGKILL of a lock holder and of the leader; the server goes away (Redis:
+// the throwaway server is killed and restarted; PostgreSQL: the workers' backends are terminated by
+// application_name and their logins refused) and comes back; SIGSTOP of a replica past the TTL.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRuns, fleetJobs, missingBuild, startWorker } from '../../../test-support/fleet.js';
-import { serviceAvailable } from '../../../test-support/services.js';
+import { runFaultScenario } from '../../../test-support/fault-scenario.js';
+import { type FleetOutcome, missingBuild, runFleet } from '../../../test-support/fleet.js';
+import { serviceAvailable, sparePort, tcpReachable } from '../../../test-support/services.js';
+import { url as postgresUrl } from '../../postgres/test/support.js';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const up = await serviceAvailable('Redis', url, 6379);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUp = await serviceAvailable('Redis', redisUrl, 6379);
+const postgresUp = await serviceAvailable('PostgreSQL', postgresUrl, 5432);
 const seconds = Number(process.env.FLEET_SECONDS ?? 60);
-const redis = up ? new Redis(url) : undefined;
-afterAll(() => redis?.quit());
+const redis = redisUp ? new Redis(redisUrl) : undefined;
+const db = postgresUp ? new pg.Pool({ connectionString: postgresUrl, max: 4 }) : undefined;
+afterAll(async () => {
+  redis?.disconnect();
+  await db?.end();
+});
 
-describe.skipIf(!up)('Redis fleet', () => {
-  it(
-    `3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
+function built(): void {
+  const missing = missingBuild();
+  if (missing) throw new Error(missing);
+}
+
+function expectExactlyOnce(outcome: FleetOutcome): void {
+  expect(outcome.codes, outcome.stderr).toEqual([0, 0, 0]);
+  expect(outcome.problems).toEqual([]);
+  expect(outcome.result.twice).toEqual([]);
+  expect(outcome.result.missed).toEqual([]);
+  expect(outcome.result.unexpected).toEqual([]);
+  expect(outcome.result.expected).toBeGreaterThan(seconds * 5);
+}
+
+const binary = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+if (binary === undefined) {
+  if (process.env.CI === 'true') throw new Error('redis-server is not installed, and CI=true requires it');
+  console.warn('skipping the Redis fault tests: redis-server is not installed');
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const server = spawn(
+    binary as string,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  for (let i = 0; i < 100 && !(await tcpReachable(`redis://127.0.0.1:${port}`, port, 200)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return server;
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGKILL');
+  await exited;
+}
+
+const role = 'tscron_fault';
+const faultSchema = 'tscron_fault';
+
+describe.concurrent('replicas', () => {
+  it.skipIf(!redisUp)(
+    `Redis fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
     async () => {
-      const missing = missingBuild();
-      if (missing) throw new Error(missing);
-      const runId = `${Date.now()}-${process.pid}`;
-      const startAt = Date.now() + 3000;
-      const endAt = startAt + seconds * 1000;
-      const jobs = fleetJobs(startAt, seconds * 1000);
-      const workers = [-300, 0, 300].map((offset, worker) =>
-        startWorker({
-          backend: 'redis',
-          url,
-          recordUrl: url,
-          worker,
-          offset,
-          runId,
-          startAt,
-          endAt,
-          jobs,
-          locker: { ttl: '5s', minHold: '3s', acquireTimeout: '2s' },
-        }),
+      built();
+      const outcome = await runFleet(
+        { backend: 'redis', url: redisUrl, recordUrl: redisUrl },
+        seconds,
+        async (runId) => {
+          const raw = (await redis?.hgetall(`fleet:${runId}:runs`)) ?? {};
+          const keys = await redis?.keys(`fleet:${runId}:*`);
+          if (keys?.length) await redis?.del(...keys);
+          return new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
+        },
       );
-      const codes = await Promise.all(workers.map((w) => w.exited));
-      const raw = (await redis?.hgetall(`fleet:${runId}:runs`)) ?? {};
-      const counts = new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
-      const keys = await redis?.keys(`fleet:${runId}:*`);
-      if (keys?.length) await redis?.del(...keys);
-      const result = checkRuns(jobs, counts, {
-        from: startAt + 1500,
-        to: endAt - 1500,
-        outer: { from: startAt - 1000, to: endAt + 1000 },
-      });
-      // An acquire cut short by the shutdown at the end is reported too: only earlier errors count.
-      const problems = workers.flatMap((w) =>
-        w.events.filter((e) => /Error$/.test(e.ev) && e.t < endAt - 500),
-      );
-      expect(codes, workers.map((w) => w.stderr.join('')).join('\n')).toEqual([0, 0, 0]);
-      expect(problems).toEqual([]);
-      expect(result.twice).toEqual([]);
-      expect(result.missed).toEqual([]);
-      expect(result.unexpected).toEqual([]);
-      expect(result.expected).toBeGreaterThan(seconds * 5);
-      const byWorker = workers.map((w) => w.events.filter((e) => e.ev === 'start').length);
-      // The replica whose clock is ahead fires first and usually wins; the others find occurrences taken.
       console.log(
-        `Redis fleet: ${result.expected} occurrences checked; runs per replica ${byWorker.join('/')}`,
+        `Redis fleet: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
       );
+      expectExactlyOnce(outcome);
     },
     (seconds + 60) * 1000,
+  );
+
+  it.skipIf(!postgresUp)(
+    `PostgreSQL fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
+    async () => {
+      built();
+      await db?.query(
+        'CREATE TABLE IF NOT EXISTS tscron_fleet_runs (run_id text NOT NULL, job text NOT NULL, scheduled_at bigint NOT NULL, worker int NOT NULL)',
+      );
+      const target = {
+        backend: 'postgres' as const,
+        url: postgresUrl,
+        recordUrl: postgresUrl,
+        schema: 'tscron_fleet',
+      };
+      const outcome = await runFleet(target, seconds, async (runId) => {
+        const { rows } = (await db?.query(
+          'SELECT job, scheduled_at, count(*) AS runs FROM tscron_fleet_runs WHERE run_id = $1 GROUP BY job, scheduled_at',
+          [runId],
+        )) ?? { rows: [] };
+        await db?.query('DELETE FROM tscron_fleet_runs WHERE run_id = $1', [runId]);
+        return new Map(rows.map((r) => [`${r.job}|${r.scheduled_at}`, Number(r.runs)]));
+      });
+      console.log(
+        `PostgreSQL fleet: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
+      );
+      expectExactlyOnce(outcome);
+    },
+    (seconds + 60) * 1000,
+  );
+
+  it.skipIf(binary === undefined)(
+    'Redis faults: replicas survive SIGKILL of a lock holder and the leader, a server restart and a SIGSTOP past the TTL',
+    async () => {
+      built();
+      const port = await sparePort();
+      let server = await startServer(port);
+      try {
+        const report = await runFaultScenario({
+          backend: 'redis',
+          url: `redis://127.0.0.1:${port}`,
+          outage: async (ms) => {
+            await stopServer(server);
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            server = await startServer(port);
+          },
+        });
+        console.log(`Redis faults: ${report.notes.join('; ')}`);
+        expect(report.problems).toEqual([]);
+      } finally {
+        await stopServer(server);
+      }
+    },
+    90_000,
+  );
+
+  it.skipIf(!postgresUp)(
+    'PostgreSQL faults: replicas survive SIGKILL of a lock holder and the leader, a server outage and a SIGSTOP past the TTL',
+    async () => {
+      built();
+      const admin = db as pg.Pool;
+      const workerUrl = new URL(postgresUrl);
+      workerUrl.username = role;
+      const terminate = () =>
+        admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'tscron-fleet-faults-%'",
+        );
+      try {
+        await admin.query(
+          `DO $$ BEGIN CREATE ROLE ${role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+        );
+        await admin.query(`ALTER ROLE ${role} LOGIN`);
+        await admin.query(`DROP SCHEMA IF EXISTS ${faultSchema} CASCADE`);
+        await admin.query(`CREATE SCHEMA ${faultSchema} AUTHORIZATION ${role}`);
+        const report = await runFaultScenario({
+          backend: 'postgres',
+          url: workerUrl.toString(),
+          schema: faultSchema,
+          outage: async (ms) => {
+            await admin.query(`ALTER ROLE ${role} NOLOGIN`);
+            const until = Date.now() + ms;
+            while (Date.now() < until) {
+              await terminate();
+              await new Promise((resolve) => setTimeout(resolve, 200));
+            }
+            await admin.query(`ALTER ROLE ${role} LOGIN`);
+          },
+        });
+        console.log(`PostgreSQL faults: ${report.notes.join('; ')}`);
+        expect(report.problems).toEqual([]);
+      } finally {
+        await admin.query(`ALTER ROLE ${role} LOGIN`).catch(() => undefined);
+        await terminate().catch(() => undefined);
+        await admin.query(`DROP SCHEMA IF EXISTS ${faultSchema} CASCADE`).catch(() => undefined);
+      }
+    },
+    90_000,
   );
 });
