@@ -161,7 +161,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#watchSignal(record);
     if ((record.flags & REMOVED) === 0 && this.#started) {
       this.#scheduleFirst(record, now);
-      this.#arm(now);
+      this.#arm();
     }
     return record;
   }
@@ -194,7 +194,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#watchSignal(record);
     if ((record.flags & REMOVED) === 0 && this.#started) {
       this.#scheduleFirst(record, now);
-      this.#arm(now);
+      this.#arm();
     }
     return record;
   }
@@ -203,7 +203,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const record = this.#records.get(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `removeJob: no job with id "${id}"`);
     this.#remove(record, abortError(`job "${record.name}" was removed`));
-    this.#arm(this.#clock.now());
+    this.#arm();
   }
 
   removeByTags(...tags: string[]): void {
@@ -213,7 +213,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         this.#remove(record, abortError(`job "${record.name}" was removed`));
       }
     }
-    this.#arm(this.#clock.now());
+    this.#arm();
   }
 
   jobs(): Job[] {
@@ -232,7 +232,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const now = this.#clock.now();
     this.#lastWake = now;
     for (const record of this.#records.values()) this.#scheduleFirst(record, now);
-    this.#arm(now);
+    this.#arm();
     this.#logger.debug(`tscron: scheduler started with ${this.#records.size} jobs`);
     this.#report('schedulerStarted');
   }
@@ -414,9 +414,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#queue.set(record.slot, cfg.jitter > 0 ? at + Math.random() * cfg.jitter : at);
   }
 
-  #arm(now: number): void {
+  /** Arms the timer for the earliest due job. Reads the clock afresh: the caller's `now` may be stale. */
+  #arm(): void {
     if (this.#draining || !this.#started) return;
-    this.#alarm.arm(this.#queue.peekTime(), now);
+    this.#alarm.arm(this.#queue.peekTime(), this.#clock.now());
   }
 
   /** The timer fired: run every job that is due, plan each one's next occurrence first. */
@@ -466,7 +467,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     } finally {
       this.#draining = false;
     }
-    this.#arm(now);
+    this.#arm();
   }
 
   /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */
@@ -488,7 +489,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return;
     if (record.every > 0) record.anchor = now;
     this.#plan(record, record.occurrenceAfter(now));
-    this.#arm(now);
+    this.#arm();
   }
 
   // ---- removal and signals ----
@@ -513,7 +514,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const onAbort = (): void => {
       if (this.#records.get(record.id) !== record) return;
       this.#remove(record, signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
-      this.#arm(this.#clock.now());
+      this.#arm();
     };
     if (signal.aborted) {
       onAbort();
@@ -540,7 +541,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (limit !== Number.POSITIVE_INFINITY && ++record.runCount >= limit) {
       // The last allowed run goes on; the job leaves the scheduler now.
       this.#remove(record, undefined);
-      this.#arm(record.lastRunAt);
+      this.#arm();
     }
     return true;
   }
@@ -596,7 +597,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     record.flags |= PAUSED;
     record.next = Number.NaN;
     this.#queue.delete(record.slot);
-    this.#arm(this.#clock.now());
+    this.#arm();
   }
 
   resume(record: JobRecord): void {
@@ -609,7 +610,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       this.#plan(record, startAt);
     else if (record.cfg.intervalFromCompletion && record.running > 0) return;
     else this.#plan(record, record.occurrenceAfter(now));
-    this.#arm(now);
+    this.#arm();
   }
 
   #report(what: 'jobRegistered' | 'jobUnregistered', job: Job): void;

@@ -325,6 +325,48 @@ describe('runNow', () => {
     await scheduler.shutdown();
   });
 
+  test('as gocron: a one-time job that ran can run again; runNow during a singleton run is dropped', async () => {
+    const { clock, scheduler } = setup();
+    let oneTime = 0;
+    const once = scheduler.newJob(oneTimeJob('immediately'), () => {
+      oneTime++;
+    });
+    let singleton = 0;
+    const single = scheduler.newJob(
+      durationJob('10s'),
+      () => {
+        singleton++;
+        return new Promise<void>((resolve) => clock.setTimeout(resolve, 200));
+      },
+      { startAt: 'immediately', singletonMode: 'reschedule' },
+    );
+    scheduler.start();
+    await clock.advance(100);
+    await once.runNow();
+    await single.runNow();
+    await clock.advance(1000);
+    expect(oneTime).toBe(2);
+    expect(singleton).toBe(1);
+    expect(rel(single.nextRun())).toBe(10_000);
+    await scheduler.shutdown();
+  });
+
+  test('as gocron: a one-time job under a wait limit with limitedRuns 1 runs once', async () => {
+    const { clock, scheduler } = setup({ limitConcurrentJobs: { limit: 1, mode: 'wait' } });
+    let runs = 0;
+    scheduler.newJob(
+      oneTimeJob('immediately'),
+      () => {
+        runs++;
+      },
+      { limitedRuns: 1 },
+    );
+    scheduler.start();
+    await clock.advance(150);
+    await scheduler.shutdown();
+    expect(runs).toBe(1);
+  });
+
   test('fails when the scheduler is not started, or the job is gone', async () => {
     const { scheduler } = setup();
     const job = scheduler.newJob(durationJob('10s'), () => {});
