@@ -31,6 +31,8 @@ export class Run implements JobContext {
   startedAt = 0;
   lastError: unknown = undefined;
   date: Date | undefined = undefined;
+  /** Whether the run is in the executor's `active` set. */
+  tracked = false;
 
   constructor(job: JobRecord, at: number, scheduled: boolean) {
     this.job = job;
@@ -183,6 +185,13 @@ export class Executor {
     }
   }
 
+  /** Marks a run as one that outlives the call that started it (abortable by stopJobs). */
+  #track(run: Run): void {
+    if (run.tracked) return;
+    run.tracked = true;
+    this.active.add(run);
+  }
+
   #wait(job: JobRecord, run: Run): void {
     if (job.waiting === undefined) job.waiting = [];
     job.waiting.push(run);
@@ -214,7 +223,7 @@ export class Executor {
       listeners?.beforeJobRuns !== undefined ||
       listeners?.beforeJobRunsSkipIfBeforeFuncErrors !== undefined
     ) {
-      this.active.add(run);
+      this.#track(run);
       void this.#gate(run, locker);
       return;
     }
@@ -302,7 +311,8 @@ export class Executor {
   #execute(run: Run): void {
     const job = run.job;
     const monitor = this.#monitor;
-    const now = this.#clock.now();
+    // The run was dispatched just now (`lastRunAt`); reading the clock again would cost a call per run.
+    const now = job.lastRunAt;
     run.startedAt = now;
     if (monitor !== undefined) {
       if (monitor.jobRunning !== undefined) this.#report('jobRunning', () => monitor.jobRunning?.(job));
@@ -314,7 +324,7 @@ export class Executor {
     }
     const timeout = job.cfg.timeout;
     if (timeout > 0) {
-      this.active.add(run);
+      this.#track(run);
       run.timer = this.#clock.setTimeout(() => this.#timedOut(run, timeout), timeout);
     }
     this.#attempt(run);
@@ -329,7 +339,7 @@ export class Executor {
       return;
     }
     if (isThenable(result)) {
-      this.active.add(run);
+      this.#track(run);
       const attempt = run.attempt;
       try {
         result.then(
@@ -358,7 +368,7 @@ export class Executor {
       this.#logger.debug(
         `tscron: job "${run.job.name}" failed; retry ${run.attempt} in ${formatDuration(delay)}`,
       );
-      this.active.add(run);
+      this.#track(run);
       run.retryTimer = this.#clock.setTimeout(() => {
         run.retryTimer = undefined;
         if (!run.done) this.#attempt(run);
@@ -477,7 +487,7 @@ export class Executor {
         return;
       }
     }
-    this.active.delete(run);
+    if (run.tracked) this.active.delete(run);
     const job = run.job;
     job.running--;
     this.running--;
