@@ -7,6 +7,7 @@ export type {
   ElectorContractSettings,
 } from './elector-contract.js';
 export { electorContract } from './elector-contract.js';
+export { FakeClock } from './fake-clock.js';
 export type {
   ContractLocker,
   LockerContractFactory,
@@ -15,4 +16,3 @@ export type {
   TimedContractCase,
 } from './locker-contract.js';
 export { lockerContract } from './locker-contract.js';
-export { FakeClock } from './fake-clock.js';
