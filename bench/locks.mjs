@@ -3,6 +3,7 @@
 // Servers: REDIS_URL (default redis://127.0.0.1:6379), POSTGRES_URL (default postgres://127.0.0.1:5432/test);
 // a backend whose server is down is reported as skipped.
 // Usage: node bench/locks.mjs [--runs 5000] [--failovers 3]
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { PostgresElector, PostgresLocker } from '@tscron/postgres';
 import { RedisElector, RedisLocker } from '@tscron/redis';
@@ -31,7 +32,7 @@ const ms = (value) => (value < 1 ? value.toFixed(3) : value.toFixed(2));
 /** Times `runs` lock + unlock cycles, each on a new occurrence, after a warm-up. */
 async function overhead(locker, count) {
   const base = Date.now();
-  for (let i = 0; i < Math.min(500, count); i++) {
+  for (let i = 0; i < Math.min(3000, count); i++) {
     const lock = await locker.lock('bench-warmup', { signal, scheduledAt: new Date(base + i) });
     await lock?.unlock();
   }
@@ -211,7 +212,14 @@ if (
   await pool.end();
 }
 
-console.log(`### Lock overhead per run (lock + unlock, ${runs} runs, sequential, one client)\n`);
+console.log(
+  `### Lock overhead per run (lock + unlock, ${runs} runs after a warm-up, sequential, one client)\n`,
+);
+console.log(
+  `Load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}.\n`,
+);
 console.log('| backend | plain round trip p50 (ms) | p50 (ms) | p99 (ms) | max (ms) |');
 console.log('|---|---|---|---|---|');
 for (const [name, plain, r] of lockRows) {
