@@ -1,4 +1,5 @@
 import type { JobDefinition } from './definitions.js';
+import { TscronError } from './errors.js';
 import type { JobConfig } from './job-options.js';
 import type { Schedule } from './schedule.js';
 
@@ -68,7 +69,6 @@ export interface Job {
 
 /** What a job record asks its scheduler. */
 export interface JobHost {
-  nextRunsOf(record: JobRecord, count: number): Date[];
   runNow(record: JobRecord): Promise<void>;
   pause(record: JobRecord): void;
   resume(record: JobRecord): void;
@@ -154,7 +154,25 @@ export class JobRecord implements Job {
   }
 
   nextRuns(count: number): Date[] {
-    return this.host.nextRunsOf(this, count);
+    if (!Number.isInteger(count) || count < 0) {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `nextRuns: count must be a non-negative integer, got ${count}`,
+      );
+    }
+    const runs: Date[] = [];
+    if (Number.isNaN(this.next) || count === 0) return runs;
+    const cfg = this.cfg;
+    const max = Math.min(count, cfg.limitedRuns - this.runCount);
+    let at: number | undefined = this.next;
+    runs.push(new Date(at));
+    if (cfg.intervalFromCompletion || this.schedule?.deterministic === false) return runs;
+    while (runs.length < max) {
+      at = this.occurrenceAfter(at);
+      if (at === undefined || at >= cfg.stopAt) break;
+      runs.push(new Date(at));
+    }
+    return runs;
   }
 
   runNow(): Promise<void> {

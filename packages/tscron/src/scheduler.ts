@@ -555,28 +555,6 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   // ---- job handle requests ----
 
-  nextRunsOf(record: JobRecord, count: number): Date[] {
-    if (!Number.isInteger(count) || count < 0) {
-      throw new TscronError(
-        'ERR_INVALID_ARGUMENT',
-        `nextRuns: count must be a non-negative integer, got ${count}`,
-      );
-    }
-    const runs: Date[] = [];
-    if (Number.isNaN(record.next) || count === 0) return runs;
-    const cfg = record.cfg;
-    const max = Math.min(count, cfg.limitedRuns - record.runCount);
-    let at: number | undefined = record.next;
-    runs.push(new Date(at));
-    if (cfg.intervalFromCompletion || record.schedule?.deterministic === false) return runs;
-    while (runs.length < max) {
-      at = record.occurrenceAfter(at);
-      if (at === undefined || at >= cfg.stopAt) break;
-      runs.push(new Date(at));
-    }
-    return runs;
-  }
-
   runNow(record: JobRecord): Promise<void> {
     return Promise.resolve().then(() => {
       const fail = (why: string): never => {

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 
 /**
  * The due times of a scheduler's jobs, keyed by slot number (a job's index in the scheduler's
@@ -221,24 +221,38 @@ export class TimerQueue {
   }
 }
 
+/** How long before a distant due time the system clock's timer wakes, to poll the rest exactly. */
+const SPIN_MS = 3;
+/** Only waits at least this long end with a poll (so a poll costs at most SPIN_MS / SPIN_MIN_DELAY_MS of a core). */
+const SPIN_MIN_DELAY_MS = 200;
+
 /**
  * The scheduler's one armed timer. It wakes at the earliest due time, but never later than
  * `maxDelay` from now, so that a wall-clock jump or a machine sleep is noticed within that bound and
  * delays beyond Node's 2^31-1 ms limit work.
+ *
+ * On the system clock, a wait of 200 ms or more wakes 3 ms early and polls the rest with
+ * `setImmediate`: a timer that slept long fires a few milliseconds late (the process, or a virtual
+ * machine's CPU, has to wake up), and jobs on whole seconds would all start that late.
  */
 export class Alarm {
   readonly #clock: Clock;
   readonly #onWake: () => void;
   readonly #maxDelay: number;
+  readonly #precise: boolean;
   #handle: unknown;
+  #immediate: ReturnType<typeof setImmediate> | undefined;
   #armed = false;
   /** The instant the armed timer fires at. */
   #wakeAt = Number.POSITIVE_INFINITY;
+  /** When the timer woke early on purpose: the instant to poll up to. */
+  #pollUntil = Number.NaN;
 
   constructor(clock: Clock, onWake: () => void, maxDelay = 30_000) {
     this.#clock = clock;
     this.#onWake = onWake;
     this.#maxDelay = maxDelay;
+    this.#precise = clock === systemClock;
   }
 
   /** Whether a timer is pending. */
@@ -262,11 +276,16 @@ export class Alarm {
     const wakeAt = now + delay;
     if (this.#armed) {
       if (this.#wakeAt <= wakeAt) return;
-      this.#clock.clearTimeout(this.#handle);
+      this.disarm();
     }
     this.#armed = true;
     this.#wakeAt = wakeAt;
-    this.#handle = this.#clock.setTimeout(this.#fire, Math.ceil(delay));
+    let timeout = delay;
+    if (this.#precise && delay >= SPIN_MIN_DELAY_MS && wakeAt === at) {
+      timeout -= SPIN_MS;
+      this.#pollUntil = at;
+    }
+    this.#handle = this.#clock.setTimeout(this.#fire, Math.ceil(timeout));
   }
 
   /** Cancels the pending timer, if any. */
@@ -274,14 +293,31 @@ export class Alarm {
     if (!this.#armed) return;
     this.#armed = false;
     this.#wakeAt = Number.POSITIVE_INFINITY;
-    this.#clock.clearTimeout(this.#handle);
+    this.#pollUntil = Number.NaN;
+    if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
     this.#handle = undefined;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
   }
 
   readonly #fire = (): void => {
+    this.#handle = undefined;
+    if (!Number.isNaN(this.#pollUntil)) {
+      this.#poll();
+      return;
+    }
     this.#armed = false;
     this.#wakeAt = Number.POSITIVE_INFINITY;
-    this.#handle = undefined;
     this.#onWake();
+  };
+
+  readonly #poll = (): void => {
+    this.#immediate = undefined;
+    if (Date.now() < this.#pollUntil) {
+      this.#immediate = setImmediate(this.#poll);
+      return;
+    }
+    this.#pollUntil = Number.NaN;
+    this.#fire();
   };
 }

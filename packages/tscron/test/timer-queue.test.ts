@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { systemClock } from '../src/clock.js';
 import { FakeClock } from '../src/testing/fake-clock.js';
 import { Alarm, TimerQueue } from '../src/timer-queue.js';
 
@@ -119,5 +120,26 @@ describe('Alarm', () => {
     alarm.arm(Number.POSITIVE_INFINITY, 0);
     expect(clock.pendingTimers()).toBe(0);
     await clock.advance(1000);
+  });
+
+  test('on the system clock, a long wait wakes early and polls: it never fires before its time', async () => {
+    const at = Date.now() + 250;
+    const fired = await new Promise<number>((resolve) => {
+      const alarm = new Alarm(systemClock, () => resolve(Date.now()));
+      alarm.arm(at, Date.now());
+    });
+    expect(fired).toBeGreaterThanOrEqual(at);
+    expect(fired - at).toBeLessThan(100);
+    // Disarmed while polling or before: nothing fires, nothing stays pending.
+    let late = false;
+    const alarm = new Alarm(systemClock, () => {
+      late = true;
+    });
+    alarm.arm(Date.now() + 210, Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 208));
+    alarm.disarm();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(late).toBe(false);
+    expect(alarm.armed).toBe(false);
   });
 });
