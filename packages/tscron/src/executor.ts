@@ -13,32 +13,46 @@ import type { SchedulerConfig } from './scheduler-options.js';
  * Date are made only when read.
  */
 export class Run implements JobContext {
-  readonly job: JobRecord;
+  // Declared, then assigned once in the constructor: one hidden class, no define-then-assign per run.
+  declare readonly job: JobRecord;
   /** The occurrence, epoch ms. */
-  readonly at: number;
+  declare readonly at: number;
   /** Whether the run came from the schedule (not `runNow`). */
-  readonly scheduled: boolean;
-  readonly version: number;
-  controller: AbortController | undefined = undefined;
-  reason: unknown = undefined;
-  aborted = false;
-  done = false;
-  lock: Lock | undefined = undefined;
-  onLost: (() => void) | undefined = undefined;
-  timer: unknown = undefined;
-  retryTimer: unknown = undefined;
-  attempt = 0;
-  startedAt = 0;
-  lastError: unknown = undefined;
-  date: Date | undefined = undefined;
+  declare readonly scheduled: boolean;
+  declare readonly version: number;
+  declare controller: AbortController | undefined;
+  declare reason: unknown;
+  declare aborted: boolean;
+  declare done: boolean;
+  declare lock: Lock | undefined;
+  declare onLost: (() => void) | undefined;
+  declare timer: unknown;
+  declare retryTimer: unknown;
+  declare attempt: number;
+  declare startedAt: number;
+  declare lastError: unknown;
+  declare date: Date | undefined;
   /** Whether the run is in the executor's `active` set. */
-  tracked = false;
+  declare tracked: boolean;
 
   constructor(job: JobRecord, at: number, scheduled: boolean) {
     this.job = job;
     this.at = at;
     this.scheduled = scheduled;
     this.version = job.version;
+    this.controller = undefined;
+    this.reason = undefined;
+    this.aborted = false;
+    this.done = false;
+    this.lock = undefined;
+    this.onLost = undefined;
+    this.timer = undefined;
+    this.retryTimer = undefined;
+    this.attempt = 0;
+    this.startedAt = 0;
+    this.lastError = undefined;
+    this.date = undefined;
+    this.tracked = false;
   }
 
   get signal(): AbortSignal {

@@ -84,37 +84,39 @@ export const PAUSED = 2;
  * shape per job; `update` rewrites it in place so that handles stay valid.
  */
 export class JobRecord implements Job {
-  readonly id: string;
-  name: string;
-  tags: readonly string[];
-  definition: JobDefinition;
-  /** @internal */ host: JobHost;
-  /** @internal */ task: Task;
-  /** @internal */ cfg: JobConfig;
+  // Fields are declared, then assigned once in the constructor in this order: one hidden class, and
+  // no define-then-assign work per job.
+  declare readonly id: string;
+  declare name: string;
+  declare tags: readonly string[];
+  declare definition: JobDefinition;
+  /** @internal */ declare host: JobHost;
+  /** @internal */ declare task: Task;
+  /** @internal */ declare cfg: JobConfig;
   /** @internal The compiled schedule; `undefined` for duration jobs, computed inline from `every`. */
-  schedule: Schedule | undefined;
+  declare schedule: Schedule | undefined;
   /** @internal A duration job's period, else 0. */
-  every: number;
+  declare every: number;
   /** @internal The instant a duration job's occurrences count from. */
-  anchor: number;
+  declare anchor: number;
   /** @internal Index in the scheduler's table and its timer queue. */
-  slot: number;
+  declare slot: number;
   /** @internal The next occurrence (epoch ms), NaN when none is scheduled. */
-  next: number;
+  declare next: number;
   /** @internal When the last run was dispatched, NaN before the first. */
-  lastRunAt: number;
+  declare lastRunAt: number;
   /** @internal Runs in progress. */
-  running: number;
+  declare running: number;
   /** @internal Runs counted towards `limitedRuns`. */
-  runCount: number;
+  declare runCount: number;
   /** @internal Runs waiting for this job's previous run (singleton 'wait'). */
-  waiting: unknown[] | undefined;
+  declare waiting: unknown[] | undefined;
   /** @internal {@link REMOVED} | {@link PAUSED} */
-  flags: number;
+  declare flags: number;
   /** @internal Bumped by every update, so that runs of an older version are told apart. */
-  version: number;
+  declare version: number;
   /** @internal Removes the job when its `signal` option aborts. */
-  onAbort: (() => void) | undefined;
+  declare onAbort: (() => void) | undefined;
 
   constructor(
     id: string,

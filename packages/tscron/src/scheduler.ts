@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from './clock.js';
 import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
 import { Executor, type ExecutorHooks, type Run } from './executor.js';
 import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
+import { newJobId } from './job-id.js';
 import { checkJobOptions, type JobConfig, type JobOptions, resolveJobOptions } from './job-options.js';
 import type { Logger } from './logger.js';
 import type { Monitor } from './monitor.js';
@@ -86,16 +86,6 @@ function abortError(message: string): DOMException {
   return new DOMException(message, 'AbortError');
 }
 
-/**
- * A random UUID as a flat string. `randomUUID()` returns a rope of many pieces (about 500 bytes
- * each); reading a character flattens it to one 36-byte string before it is stored.
- */
-function newId(): string {
-  const id = randomUUID();
-  id.charCodeAt(0);
-  return id;
-}
-
 /** Whether a schedule depends on where it is anchored (so must be recompiled when the anchor moves). */
 function anchorSensitive(definition: JobDefinition): boolean {
   switch (definition.kind) {
@@ -145,8 +135,9 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
     const { cfg, name } = this.#prepare(definition, task, options, now);
-    const id = cfg.id ?? newId();
-    if (this.#records.has(id)) {
+    const id = cfg.id ?? newJobId();
+    // Random ids do not collide; only an id the user chose is checked.
+    if (cfg.id !== undefined && this.#records.has(id)) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
         `newJob: a job with id "${id}" exists already; use update()`,
