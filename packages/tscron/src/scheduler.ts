@@ -31,7 +31,8 @@ export interface Scheduler extends AsyncDisposable {
   newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job;
   /**
    * Replaces a job's definition, task and options, keeping its id (and its place in
-   * {@link Scheduler.jobs}). A run in progress has its signal aborted. Unknown id: `ERR_JOB_NOT_FOUND`.
+   * {@link Scheduler.jobs}); the job starts afresh (run count, pause). A run in progress has its
+   * signal aborted. Unknown id: `ERR_JOB_NOT_FOUND`; `options.id` is ignored.
    */
   update(id: string, definition: JobDefinition, task: Task, options?: JobOptions): Job;
   /** Removes a job; a run in progress has its signal aborted. Unknown id: `ERR_JOB_NOT_FOUND`. */
