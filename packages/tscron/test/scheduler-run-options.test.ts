@@ -218,3 +218,41 @@ describe('retry', () => {
     await scheduler.shutdown();
   });
 });
+
+describe('intervalFromCompletion with skipped runs', () => {
+  test('a run dropped by the concurrency limit or the elector still plans the next one', async () => {
+    let leader = true;
+    const { clock, scheduler } = setup({
+      limitConcurrentJobs: { limit: 1, mode: 'reschedule' },
+      elector: { isLeader: async () => leader },
+    });
+    const runs: Array<[string, number]> = [];
+    scheduler.newJob(
+      durationJob('1s'),
+      () => {
+        runs.push(['blocker', clock.now() - T0]);
+        return new Promise<void>((resolve) => clock.setTimeout(resolve, 1500));
+      },
+      { name: 'blocker', startAt: T0 + 500, limitedRuns: 1 },
+    );
+    scheduler.newJob(
+      durationJob('1s'),
+      () => {
+        runs.push(['steady', clock.now() - T0]);
+      },
+      { name: 'steady', intervalFromCompletion: true },
+    );
+    scheduler.start();
+    await clock.advance('2500ms'); // 1 s: dropped (limit), 2 s: runs
+    leader = false;
+    await clock.advance('1s'); // 3 s: skipped (not leader)
+    leader = true;
+    await clock.advance('1s'); // 4 s: runs
+    expect(runs).toEqual([
+      ['blocker', 500],
+      ['steady', 2000],
+      ['steady', 4000],
+    ]);
+    await scheduler.shutdown();
+  });
+});
