@@ -117,6 +117,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   #started = false;
   #closed = false;
   #draining = false;
+  /** While draining: the time, re-read every 64 runs (a clock read can cost as much as a run). */
+  #tickNow = 0;
   #lastWake = 0;
   #shutdown: Promise<void> | undefined;
   #shutdownDone = false;
@@ -409,7 +411,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   /** Arms the timer for the earliest due job. Reads the clock afresh: the caller's `now` may be stale. */
   #arm(): void {
     if (this.#draining || !this.#started) return;
-    this.#alarm.arm(this.#queue.peekTime(), this.#clock.now());
+    const at = this.#queue.peekTime();
+    // Already armed early enough: spare the clock read (adding many jobs calls this for each).
+    if (at !== Number.POSITIVE_INFINITY && this.#alarm.armed && at >= this.#alarm.wakeAt) return;
+    this.#alarm.arm(at, this.#clock.now());
   }
 
   /** The timer fired: run every job that is due, plan each one's next occurrence first. */
@@ -423,6 +428,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const slots = this.#slots;
     const executor = this.#executor;
     this.#draining = true;
+    this.#tickNow = now;
     let count = 0;
     try {
       while (queue.peekTime() <= now) {
@@ -449,11 +455,15 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
           this.#planFromCompletion(record, now);
         }
         if (!this.#started) return;
-        if ((++count & 1023) === 0 && clock.now() - now > DRAIN_BUDGET_MS) {
-          // Let I/O and settled promises through; the rest runs on the next turn.
-          this.#draining = false;
-          this.#alarm.arm(now, now);
-          return;
+        if ((++count & 63) === 0) {
+          const tick = clock.now();
+          this.#tickNow = tick;
+          if (tick - now > DRAIN_BUDGET_MS) {
+            // Let I/O and settled promises through; the rest runs on the next turn.
+            this.#draining = false;
+            this.#alarm.arm(now, now);
+            return;
+          }
         }
       }
     } finally {
@@ -529,7 +539,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (run.version !== record.version || (record.flags & REMOVED) !== 0) return false;
     const limit = record.cfg.limitedRuns;
     if (record.runCount >= limit) return false;
-    record.lastRunAt = this.#clock.now();
+    record.lastRunAt = this.#draining ? this.#tickNow : this.#clock.now();
     if (limit !== Number.POSITIVE_INFINITY && ++record.runCount >= limit) {
       // The last allowed run goes on; the job leaves the scheduler now.
       this.#remove(record, undefined);

@@ -260,6 +260,11 @@ export class Alarm {
     return this.#armed;
   }
 
+  /** When the pending timer fires (`Infinity` when none is). */
+  get wakeAt(): number {
+    return this.#wakeAt;
+  }
+
   /**
    * Makes sure the timer fires no later than `at` (capped to `maxDelay` from `now`). Keeps the timer
    * already armed when it fires early enough.
