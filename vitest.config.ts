@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources; the packages' own builds are checked separately.
     alias: [
       { find: /^tscron\/testing$/, replacement: source('./packages/tscron/src/testing/index.ts') },
+      { find: /^tscron\/backend$/, replacement: source('./packages/tscron/src/backend/index.ts') },
       { find: /^tscron$/, replacement: source('./packages/tscron/src/index.ts') },
     ],
   },

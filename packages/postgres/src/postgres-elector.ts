@@ -1,7 +1,7 @@
 // PostgresElector: a leader lease row, renewed in the background, judged by the server's now().
 import { randomBytes } from 'node:crypto';
 import { type Duration, type Elector, TscronError } from 'tscron';
-import { Campaign, duration, ordered } from './lease.js';
+import { Campaign, electorTimings } from 'tscron/backend';
 import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
 
 /** Options of {@link PostgresElector}. Durations are milliseconds or Go-style strings. */
@@ -66,9 +66,8 @@ export class PostgresElector implements Elector {
     }
     this.#client = client;
     this.#names = names('PostgresElector', options.schema, options.table);
-    const lease = duration(options.lease, 15_000, 'PostgresElector lease');
-    this.#retryPeriod = duration(options.retryPeriod, 2_000, 'PostgresElector retryPeriod');
-    ordered(this.#retryPeriod, lease, 'PostgresElector retryPeriod must be shorter than lease');
+    const { lease, retryPeriod } = electorTimings('PostgresElector', options);
+    this.#retryPeriod = retryPeriod;
     const S = `${this.#names.schema}.${this.#names.leases}`;
     const campaign = `INSERT INTO ${S} AS s (name, token, term, expires_at)
 VALUES ($1, $2, 1, now() + $3::bigint * interval '1 millisecond')
@@ -77,20 +76,24 @@ ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at = excluded.e
 WHERE s.token = excluded.token OR s.expires_at <= now()`;
     const resign = `DELETE FROM ${S} WHERE name = $1 AND token = $2`;
     const token = randomBytes(16).toString('base64url');
-    this.#campaign = new Campaign(
-      async () => {
+    this.#campaign = new Campaign({
+      owner: 'PostgresElector',
+      campaign: async () => {
         await ensureSchema(client, this.#names);
         return (await run(client, campaign, [options.name, token, lease])).rowCount === 1;
       },
-      async () => {
+      resign: async () => {
         await run(client, resign, [options.name, token]);
       },
       lease,
-      this.#retryPeriod,
-    );
+      retryPeriod,
+    });
   }
 
-  /** Applies pending migrations now (otherwise the first campaign does). */
+  /**
+   * Applies pending migrations now (otherwise the first campaign does). Rejects with
+   * `ERR_LOCK_BACKEND_FAILED` (the pg error as `cause`) or, for a newer schema, `ERR_INVALID_OPTION`.
+   */
   migrate(): Promise<void> {
     return ensureSchema(this.#client, this.#names);
   }

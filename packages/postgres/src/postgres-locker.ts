@@ -1,7 +1,7 @@
 // PostgresLocker: per-occurrence claims in a lease table, judged by the server's now().
 import { randomBytes } from 'node:crypto';
 import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
-import { bounded, checkRequest, duration, ordered, RenewedLock } from './lease.js';
+import { checkLockRequest, durationOption, HeldLocks, lockerTimings } from 'tscron/backend';
 import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
 
 /** Options of {@link PostgresLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
@@ -44,8 +44,8 @@ export interface PostgresLockerOptions {
    */
   renewInterval?: Duration;
   /**
-   * How long `lock()` and `unlock()` may take before they reject. A claim the server makes after the
-   * caller gave up is released at once.
+   * How long `lock()` and `unlock()` may take before they reject with `ERR_LOCK_TIMEOUT`. A claim
+   * the server makes after the caller gave up is released at once.
    * @default '5s'
    */
   acquireTimeout?: Duration;
@@ -75,10 +75,8 @@ export class PostgresLocker implements Locker {
   readonly #names: Names;
   readonly #ttl: number;
   readonly #minHold: number;
-  readonly #renewInterval: number;
-  readonly #timeout: number;
   readonly #prefix: string;
-  readonly #held = new Set<RenewedLock>();
+  readonly #locks: HeldLocks;
   readonly #sql: { acquire: string; extend: string; release: string; sweep: string };
   #releases = 0;
 
@@ -89,15 +87,11 @@ export class PostgresLocker implements Locker {
     }
     this.#client = options.client;
     this.#names = names('PostgresLocker', options.schema, options.table);
-    this.#ttl = duration(options.ttl, 30_000, 'PostgresLocker ttl', 2);
-    this.#minHold = duration(options.minHold, 10_000, 'PostgresLocker minHold', 0);
-    this.#renewInterval = duration(
-      options.renewInterval,
-      Math.floor(this.#ttl / 3),
-      'PostgresLocker renewInterval',
-    );
-    ordered(this.#renewInterval, this.#ttl, 'PostgresLocker renewInterval must be shorter than ttl');
-    this.#timeout = duration(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
+    const { ttl, minHold, renewInterval } = lockerTimings('PostgresLocker', options);
+    this.#ttl = ttl;
+    this.#minHold = minHold;
+    const timeout = durationOption(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
+    this.#locks = new HeldLocks({ owner: 'PostgresLocker', renewInterval, timeout });
     this.#prefix = options.keyPrefix ?? '';
     const { schema, locks, fenceSequence } = this.#names;
     const L = `${schema}.${locks}`;
@@ -132,20 +126,25 @@ DELETE FROM ${L} WHERE key IN (
     };
   }
 
-  /** Applies pending migrations now (otherwise the first `lock()` does). */
+  /**
+   * Applies pending migrations now (otherwise the first `lock()` does). Rejects with
+   * `ERR_LOCK_BACKEND_FAILED` (the pg error as `cause`) or, for a newer schema, `ERR_INVALID_OPTION`.
+   */
   migrate(): Promise<void> {
     return ensureSchema(this.#client, this.#names);
   }
 
   /** The `key` column value of one occurrence of `key`, for inspection. */
   occurrenceKey(key: string, scheduledAt: Date): string {
-    const at = checkRequest('PostgresLocker', key, scheduledAt);
+    const at = checkLockRequest('PostgresLocker', key, scheduledAt);
     return `${this.#prefix}${key}:${at}`;
   }
 
   /**
    * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
-   * when another holds it. Rejects when PostgreSQL fails or does not answer within `acquireTimeout`.
+   * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when PostgreSQL fails (the pg error
+   * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout`, and with the
+   * signal's reason when `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const id = this.occurrenceKey(key, options?.scheduledAt);
@@ -166,27 +165,19 @@ DELETE FROM ${L} WHERE key IN (
       ]);
       return rows[0]?.fence as string | undefined;
     };
-    const fence = await bounded(acquire(), this.#timeout, 'PostgresLocker lock', options.signal, (late) => {
-      if (late !== undefined) release().catch(() => undefined);
-    });
-    if (fence === undefined) return null;
-    const lock = new RenewedLock(
-      BigInt(fence),
+    return this.#locks.acquire(
+      acquire(),
       {
         extend: async () =>
           (await run(this.#client, this.#sql.extend, [id, token, this.#ttl])).rowCount === 1,
         release,
       },
-      this.#renewInterval,
-      this.#timeout,
-      (ended) => this.#held.delete(ended),
+      options.signal,
     );
-    this.#held.add(lock);
-    return lock;
   }
 
   /** Releases every lock this instance holds and stops its timers. Never ends the client. */
-  async close(): Promise<void> {
-    await Promise.all([...this.#held].map((lock) => lock.unlock().catch(() => undefined)));
+  close(): Promise<void> {
+    return this.#locks.releaseAll();
   }
 }

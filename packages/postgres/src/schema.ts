@@ -1,8 +1,8 @@
 // Table names, the numbered migrations in ./migrations, and applying them under an advisory lock.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TscronError } from 'tscron';
-import { moduleDirectory, readAsset } from './lease.js';
+import { backendFailure, callerDirectory } from 'tscron/backend';
 
 /** The part of a `pg` Pool, Client or PoolClient tscron uses. */
 export interface Queryable {
@@ -73,11 +73,23 @@ interface Migration {
 }
 
 let known: Migration[] | undefined;
+let folder: string | undefined;
+
+/** The folder of the `.sql` files shipped in `migrations/` beside the compiled code. */
+function migrationsFolder(): string {
+  folder ??= join(callerDirectory(), 'migrations');
+  return folder;
+}
+
+/** The text of one migration file, before its names are filled in. */
+export function readMigration(file: string): string {
+  return readFileSync(join(migrationsFolder(), file), 'utf8');
+}
 
 /** The numbered `.sql` files shipped in `migrations/`, in order. */
 export function migrations(): Migration[] {
   if (known === undefined) {
-    const folder = join(moduleDirectory(), 'migrations');
+    const folder = migrationsFolder();
     known = readdirSync(folder)
       .map((file) => ({ file, match: /^(\d+)_[\w-]+\.sql$/.exec(file) }))
       .filter((m) => m.match !== null)
@@ -143,7 +155,7 @@ export async function applyMigrations(client: PgClient, n: Names): Promise<void>
     if (found > latest) throw newer(n, found, latest);
     for (const migration of all) {
       if (migration.version <= found) continue;
-      await connection.query(render(readAsset('migrations', migration.file), n));
+      await connection.query(render(readMigration(migration.file), n));
       await connection.query(`INSERT INTO ${n.schema}.${n.migrations} (version, name) VALUES ($1, $2)`, [
         migration.version,
         migration.file,
@@ -161,7 +173,11 @@ export async function applyMigrations(client: PgClient, n: Names): Promise<void>
 
 const applied = new WeakMap<object, Map<string, Promise<void>>>();
 
-/** Applies the migrations once per client and table set; a failure is retried by the next call. */
+/**
+ * Applies the migrations once per client and table set; a failure is retried by the next call.
+ * Rejects with `ERR_INVALID_OPTION` (a newer schema) or `ERR_LOCK_BACKEND_FAILED` (the driver's
+ * error as `cause`).
+ */
 export function ensureSchema(client: PgClient, n: Names): Promise<void> {
   let perClient = applied.get(client);
   if (perClient === undefined) {
@@ -170,7 +186,9 @@ export function ensureSchema(client: PgClient, n: Names): Promise<void> {
   }
   let pending = perClient.get(n.id);
   if (pending === undefined) {
-    pending = serial(client, () => applyMigrations(client, n));
+    pending = serial(client, () => applyMigrations(client, n)).catch((error: unknown) => {
+      throw backendFailure(`@tscron/postgres: applying the migrations of ${n.id}`, error);
+    });
     perClient.set(n.id, pending);
     const cache = perClient;
     pending.catch(() => cache.delete(n.id));

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { type Duration, type Elector, TscronError } from 'tscron';
-import { Campaign, duration, ordered } from './lease.js';
+import { Campaign, electorTimings } from 'tscron/backend';
 import { runScript, script } from './scripts.js';
 
 /** Options of {@link RedisElector}. Durations are milliseconds or Go-style strings. */
@@ -60,19 +60,19 @@ export class RedisElector implements Elector {
         'RedisElector: `name` must be a string of 1 to 255 characters',
       );
     }
-    const lease = duration(options.lease, 15_000, 'RedisElector lease');
-    this.#retryPeriod = duration(options.retryPeriod, 2_000, 'RedisElector retryPeriod');
-    ordered(this.#retryPeriod, lease, 'RedisElector retryPeriod must be shorter than lease');
+    const { lease, retryPeriod } = electorTimings('RedisElector', options);
+    this.#retryPeriod = retryPeriod;
     const key = `${options.keyPrefix ?? 'tscron:leader:'}${options.name}`;
     const token = randomBytes(16).toString('base64url');
-    this.#campaign = new Campaign(
-      async () => (await runScript(client, script.campaign, [key], [token, lease])) === 1,
-      async () => {
+    this.#campaign = new Campaign({
+      owner: 'RedisElector',
+      campaign: async () => (await runScript(client, script.campaign, [key], [token, lease])) === 1,
+      resign: async () => {
         await runScript(client, script.resign, [key], [token]);
       },
       lease,
-      this.#retryPeriod,
-    );
+      retryPeriod,
+    });
   }
 
   /** Whether this instance leads now. The first call starts campaigning and waits for the first attempt. */

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
-import { bounded, checkRequest, duration, ordered, RenewedLock } from './lease.js';
+import { checkLockRequest, durationOption, HeldLocks, lockerTimings } from 'tscron/backend';
 import { runScript, type Script, script } from './scripts.js';
 
 /** Options of {@link RedisLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
@@ -32,8 +32,9 @@ export interface RedisLockerOptions {
    */
   renewInterval?: Duration;
   /**
-   * How long `lock()` and `unlock()` may take before they reject (an unreachable server never hangs
-   * a run). A claim that the server makes after the caller gave up is released at once.
+   * How long `lock()` and `unlock()` may take before they reject with `ERR_LOCK_TIMEOUT` (an
+   * unreachable server never hangs a run). A claim that the server makes after the caller gave up
+   * is released at once.
    * @default '5s'
    */
   acquireTimeout?: Duration;
@@ -63,10 +64,8 @@ export class RedisLocker implements Locker {
   readonly #client: Redis | Cluster;
   readonly #ttl: number;
   readonly #minHold: number;
-  readonly #renewInterval: number;
-  readonly #timeout: number;
   readonly #prefix: string;
-  readonly #held = new Set<RenewedLock>();
+  readonly #locks: HeldLocks;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
@@ -77,15 +76,11 @@ export class RedisLocker implements Locker {
       );
     }
     this.#client = options.client;
-    this.#ttl = duration(options.ttl, 30_000, 'RedisLocker ttl', 2);
-    this.#minHold = duration(options.minHold, 10_000, 'RedisLocker minHold', 0);
-    this.#renewInterval = duration(
-      options.renewInterval,
-      Math.floor(this.#ttl / 3),
-      'RedisLocker renewInterval',
-    );
-    ordered(this.#renewInterval, this.#ttl, 'RedisLocker renewInterval must be shorter than ttl');
-    this.#timeout = duration(options.acquireTimeout, 5_000, 'RedisLocker acquireTimeout');
+    const { ttl, minHold, renewInterval } = lockerTimings('RedisLocker', options);
+    this.#ttl = ttl;
+    this.#minHold = minHold;
+    const timeout = durationOption(options.acquireTimeout, 5_000, 'RedisLocker acquireTimeout');
+    this.#locks = new HeldLocks({ owner: 'RedisLocker', renewInterval, timeout });
     this.#prefix = options.keyPrefix ?? 'tscron:lock:';
     if (/[{}]/.test(this.#prefix)) {
       throw new TscronError(
@@ -97,52 +92,45 @@ export class RedisLocker implements Locker {
 
   /** The Redis key of one occurrence of `key`, for inspection. */
   occurrenceKey(key: string, scheduledAt: Date): string {
-    const at = checkRequest('RedisLocker', key, scheduledAt);
+    const at = checkLockRequest('RedisLocker', key, scheduledAt);
     return `${this.#prefix}{${key}}:${at}`;
   }
 
   /** The Redis key of the fence counter of `key`. */
   fenceKey(key: string): string {
-    checkRequest('RedisLocker', key, new Date(0));
+    checkLockRequest('RedisLocker', key, new Date(0));
     return `${this.#prefix}{${key}}:fence`;
   }
 
   /**
    * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
-   * when another holds it. Rejects when Redis fails or does not answer within `acquireTimeout`.
+   * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when Redis fails (the ioredis error
+   * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout`, and with the
+   * signal's reason when `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const lockKey = this.occurrenceKey(key, options?.scheduledAt);
-    const keys = [lockKey, this.fenceKey(key)];
     const token = randomBytes(16).toString('base64url');
-    const release = () => this.#run(script.release, [lockKey], [token, this.#minHold]).then(() => undefined);
-    const fence = await bounded(
-      this.#run(script.acquire, keys, [token, Math.max(this.#ttl, this.#minHold)]),
-      this.#timeout,
-      'RedisLocker lock',
-      options.signal,
-      (late) => {
-        if (late !== null) release().catch(() => undefined);
-      },
-    );
-    if (fence === null || fence === undefined) return null;
-    const lock = new RenewedLock(
-      BigInt(fence as string),
+    const claim = this.#run(
+      script.acquire,
+      [lockKey, this.fenceKey(key)],
+      [token, Math.max(this.#ttl, this.#minHold)],
+    ) as Promise<string | number | null>;
+    return this.#locks.acquire(
+      claim,
       {
         extend: async () => (await this.#run(script.extend, [lockKey], [token, this.#ttl])) === 1,
-        release,
+        release: async () => {
+          await this.#run(script.release, [lockKey], [token, this.#minHold]);
+        },
       },
-      this.#renewInterval,
-      this.#timeout,
-      (ended) => this.#held.delete(ended),
+      options.signal,
     );
-    this.#held.add(lock);
-    return lock;
   }
 
   /** Releases every lock this instance holds and stops its timers. Never closes the client. */
-  async close(): Promise<void> {
-    await Promise.all([...this.#held].map((lock) => lock.unlock().catch(() => undefined)));
+  close(): Promise<void> {
+    return this.#locks.releaseAll();
   }
 
   #run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {

@@ -1,7 +1,9 @@
 // The Lua scripts in ./lua, loaded on first use and run by SHA with a fallback to EVAL.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
-import { readAsset } from './lease.js';
+import { callerDirectory } from 'tscron/backend';
 
 /** One Lua script from the `lua` folder. */
 export interface Script {
@@ -21,9 +23,17 @@ export const script = {
   resign: define('resign.lua'),
 } as const;
 
+let folder: string | undefined;
+
+/** The source of a script shipped in the `lua` folder beside the compiled code. */
+export function readScript(file: string): string {
+  folder ??= join(callerDirectory(), 'lua');
+  return readFileSync(join(folder, file), 'utf8');
+}
+
 function load(which: Script): { source: string; sha: string } {
   if (which.source === undefined || which.sha === undefined) {
-    which.source = readAsset('lua', which.file);
+    which.source = readScript(which.file);
     which.sha = createHash('sha1').update(which.source).digest('hex');
   }
   return { source: which.source, sha: which.sha };

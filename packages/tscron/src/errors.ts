@@ -42,6 +42,9 @@ export const ERROR_CODES = [
   'ERR_INVALID_OPTION',
   'ERR_INVALID_ARGUMENT',
   'ERR_LOCK_KEY_INVALID',
+  'ERR_LOCK_TIMEOUT',
+  'ERR_LOCK_LOST',
+  'ERR_LOCK_BACKEND_FAILED',
 ] as const;
 
 /** A stable error code: match on it, never on the message. */

@@ -1,7 +1,7 @@
 // The single-process reference Elector: a lease renewed in the background.
+import { abortReason, electorTimings } from './backend/index.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Elector } from './distributed.js';
-import { abortReason, durationOption } from './distributed-keys.js';
 import type { Duration } from './duration.js';
 import { TscronError } from './errors.js';
 
@@ -66,14 +66,9 @@ export class MemoryElector implements Elector {
     if (typeof this.#name !== 'string' || this.#name.length === 0) {
       throw new TscronError('ERR_INVALID_OPTION', 'MemoryElector name must be a non-empty string');
     }
-    this.#lease = durationOption(options.lease, 15_000, 'MemoryElector lease');
-    this.#retryPeriod = durationOption(options.retryPeriod, 2_000, 'MemoryElector retryPeriod');
-    if (this.#retryPeriod >= this.#lease) {
-      throw new TscronError(
-        'ERR_INVALID_OPTION',
-        `MemoryElector retryPeriod (${this.#retryPeriod}ms) must be shorter than lease (${this.#lease}ms)`,
-      );
-    }
+    const { lease, retryPeriod } = electorTimings('MemoryElector', options);
+    this.#lease = lease;
+    this.#retryPeriod = retryPeriod;
     this.#clock = options.clock ?? systemClock;
     const shared = options.shareWith === undefined ? undefined : TABLES.get(options.shareWith);
     this.#leases = shared ?? new Map();

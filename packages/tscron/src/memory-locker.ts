@@ -1,9 +1,8 @@
 // The single-process reference Locker: per-occurrence claims with TTL, renewal, fence and minimum hold.
+import { abortReason, checkLockRequest, lockerTimings, lockLost } from './backend/index.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Lock, Locker, LockOptions } from './distributed.js';
-import { abortReason, checkLockRequest, durationOption, lockLost } from './distributed-keys.js';
 import type { Duration } from './duration.js';
-import { TscronError } from './errors.js';
 
 /** Options of {@link MemoryLocker}. */
 export interface MemoryLockerOptions {
@@ -79,19 +78,10 @@ export class MemoryLocker implements Locker {
 
   /** Throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION` for bad options. */
   constructor(options: MemoryLockerOptions = {}) {
-    this.#ttl = durationOption(options.ttl, 30_000, 'MemoryLocker ttl');
-    this.#minHold = durationOption(options.minHold, 10_000, 'MemoryLocker minHold', 0);
-    this.#renewInterval = durationOption(
-      options.renewInterval,
-      Math.max(1, Math.floor(this.#ttl / 3)),
-      'MemoryLocker renewInterval',
-    );
-    if (this.#renewInterval >= this.#ttl) {
-      throw new TscronError(
-        'ERR_INVALID_OPTION',
-        `MemoryLocker renewInterval (${this.#renewInterval}ms) must be shorter than ttl (${this.#ttl}ms)`,
-      );
-    }
+    const { ttl, minHold, renewInterval } = lockerTimings('MemoryLocker', options);
+    this.#ttl = ttl;
+    this.#minHold = minHold;
+    this.#renewInterval = renewInterval;
     this.#prefix = options.keyPrefix ?? '';
     this.#clock = options.clock ?? systemClock;
     const shared = options.shareWith === undefined ? undefined : TABLES.get(options.shareWith);
@@ -191,7 +181,7 @@ export class MemoryLocker implements Locker {
   }
 
   #id(key: string, scheduledAt: Date): string {
-    const at = checkLockRequest(key, scheduledAt);
+    const at = checkLockRequest('MemoryLocker', key, scheduledAt);
     return `${this.#prefix}${key}\u0000${at}`;
   }
 
@@ -228,7 +218,7 @@ class MemoryLock implements Lock {
       if (this.#locker.renew(this)) return this.schedule();
       this.stop();
       this.#locker.forget(this);
-      this.#lost.abort(lockLost(`lock ${this.id} was lost: it expired or was taken over`));
+      this.#lost.abort(lockLost(`MemoryLocker: lock ${this.id} was lost: it expired or was taken over`));
     }, this.#locker.renewInterval);
   }
 

@@ -298,7 +298,7 @@ export function lockerContract(
       }),
     },
     {
-      name: 'when the lock is lost (key deleted, server gone) lock.lost aborts within the renew interval',
+      name: 'when the lock is lost (key deleted, server gone) lock.lost aborts with ERR_LOCK_LOST within the renew interval',
       timeout: 15_000,
       run: scoped(async (open) => {
         const renewInterval = 300;
@@ -314,6 +314,10 @@ export function lockerContract(
           renewInterval + margin,
           'lost did not abort after the key was deleted',
         );
+        check(
+          isTscronError(lock.lost.reason, 'ERR_LOCK_LOST'),
+          `lost aborted with ${String(lock.lost.reason)} instead of a TscronError ERR_LOCK_LOST`,
+        );
         await lock.unlock().catch(() => undefined);
         const d = await open.one({ ttl: 1200, renewInterval });
         if (d.disconnect === undefined) return;
@@ -324,6 +328,10 @@ export function lockerContract(
           () => second.lost?.aborted === true,
           renewInterval + 2 * margin,
           'lost did not abort after the server went away',
+        );
+        check(
+          isTscronError(second.lost?.reason, 'ERR_LOCK_LOST'),
+          `lost aborted with ${String(second.lost?.reason)} instead of a TscronError ERR_LOCK_LOST`,
         );
       }),
     },
@@ -506,7 +514,7 @@ export function lockerContract(
       }),
     },
     {
-      name: 'an aborted or timed-out acquire leaves no lock behind; an unreachable server rejects in time; bad keys throw',
+      name: 'an aborted or timed-out acquire leaves no lock behind; an unreachable server rejects in time with a TscronError; bad keys throw',
       timeout: 20_000,
       run: scoped(async (open) => {
         const a = await open.one();
@@ -541,15 +549,23 @@ export function lockerContract(
           const down = await factory.createUnreachable({ ...BASE, acquireTimeout });
           try {
             const start = now();
+            let reason: unknown;
             const outcome = await within(
               down.locker.lock(uniqueKey('unreachable'), opts(when)).then(
                 () => 'resolved',
-                () => 'rejected',
+                (error: unknown) => {
+                  reason = error;
+                  return 'rejected';
+                },
               ),
               acquireTimeout + 4 * margin,
               'lock() against an unreachable server',
             );
             check(outcome === 'rejected', `lock() against an unreachable server ${outcome}`);
+            check(
+              isTscronError(reason, 'ERR_LOCK_TIMEOUT') || isTscronError(reason, 'ERR_LOCK_BACKEND_FAILED'),
+              `an unreachable server rejected with ${String(reason)} instead of a TscronError ERR_LOCK_TIMEOUT or ERR_LOCK_BACKEND_FAILED`,
+            );
             check(
               now() - start <= acquireTimeout + 2 * margin,
               `an unreachable server rejected after ${Math.round(now() - start)}ms, acquireTimeout is ${acquireTimeout}ms`,

@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  bounded,
+  Campaign,
+  callerDirectory,
+  checkLockRequest,
+  electorTimings,
+  HeldLocks,
+  lockerTimings,
+} from 'tscron/backend';
+import { describe, expect, it } from 'vitest';
+import { isTscronError, TscronError } from '../src/errors.js';
+
+const never = new Promise<never>(() => undefined);
+const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+
+describe('bounded', () => {
+  it('rejects with ERR_LOCK_TIMEOUT naming the operation and the timeout', async () => {
+    const error = await bounded(never, 20, 'TestLocker lock').catch((e: unknown) => e);
+    expect(isTscronError(error, 'ERR_LOCK_TIMEOUT')).toBe(true);
+    expect((error as Error).message).toBe('TestLocker lock timed out after 20ms');
+  });
+
+  it('wraps a driver error as ERR_LOCK_BACKEND_FAILED with it as cause; passes a TscronError on', async () => {
+    const driver = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const error = await bounded(Promise.reject(driver), 1000, 'TestLocker lock').catch((e: unknown) => e);
+    expect(isTscronError(error, 'ERR_LOCK_BACKEND_FAILED')).toBe(true);
+    expect((error as Error).message).toBe('TestLocker lock failed: connect ECONNREFUSED 127.0.0.1:1');
+    expect((error as Error).cause).toBe(driver);
+    const own = new TscronError('ERR_INVALID_OPTION', 'newer schema');
+    await expect(bounded(Promise.reject(own), 1000, 'x')).rejects.toBe(own);
+  });
+
+  it("rejects with the signal's reason and hands a late value to `late`", async () => {
+    const controller = new AbortController();
+    const late: string[] = [];
+    const pending = bounded(later(30, 'claimed'), 1000, 'x', controller.signal, (v) => late.push(v));
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toThrow('stop');
+    await later(50, undefined);
+    expect(late).toEqual(['claimed']);
+  });
+});
+
+describe('HeldLocks', () => {
+  const settings = { owner: 'TestLocker', renewInterval: 20, timeout: 200 };
+
+  it('returns null when the occurrence is taken, a lock with the fence when claimed', async () => {
+    const locks = new HeldLocks(settings);
+    const ops = { extend: async () => true, release: async () => undefined };
+    expect(await locks.acquire(Promise.resolve(null), ops)).toBeNull();
+    const lock = await locks.acquire(Promise.resolve('42'), ops);
+    expect(lock?.fence).toBe(42n);
+    expect(locks.size).toBe(1);
+    await locks.releaseAll();
+    expect(locks.size).toBe(0);
+  });
+
+  it('aborts lost with ERR_LOCK_LOST, with the renewal error as cause', async () => {
+    const locks = new HeldLocks(settings);
+    const failure = new Error('READONLY');
+    const gone = await locks.acquire(Promise.resolve(1), {
+      extend: async () => false,
+      release: async () => undefined,
+    });
+    const failing = await locks.acquire(Promise.resolve(2), {
+      extend: () => Promise.reject(failure),
+      release: async () => undefined,
+    });
+    await later(60, undefined);
+    const expired = gone?.lost?.reason as TscronError;
+    expect(isTscronError(expired, 'ERR_LOCK_LOST')).toBe(true);
+    expect(expired.message).toBe('TestLocker: the lock expired or was taken over');
+    expect(expired.cause).toBeUndefined();
+    const reason = failing?.lost?.reason as TscronError;
+    expect(isTscronError(reason, 'ERR_LOCK_LOST')).toBe(true);
+    expect(isTscronError(reason.cause, 'ERR_LOCK_BACKEND_FAILED')).toBe(true);
+    expect((reason.cause as Error).cause).toBe(failure);
+    expect(locks.size).toBe(0);
+  });
+
+  it('rejects an unlock that times out with ERR_LOCK_TIMEOUT', async () => {
+    const locks = new HeldLocks({ ...settings, renewInterval: 1000, timeout: 20 });
+    const lock = await locks.acquire(Promise.resolve(1), { extend: async () => true, release: () => never });
+    const error = await lock?.unlock().catch((e: unknown) => e);
+    expect(isTscronError(error, 'ERR_LOCK_TIMEOUT')).toBe(true);
+    expect((error as Error).message).toBe('TestLocker unlock timed out after 20ms');
+  });
+});
+
+describe('Campaign', () => {
+  it('leads after a successful first attempt and records a failed one', async () => {
+    const ok = new Campaign({
+      owner: 'TestElector',
+      campaign: async () => true,
+      resign: async () => undefined,
+      lease: 1000,
+      retryPeriod: 100,
+    });
+    expect(await ok.isLeader()).toBe(true);
+    await ok.close(100);
+    const failing = new Campaign({
+      owner: 'TestElector',
+      campaign: () => Promise.reject(new Error('down')),
+      resign: async () => undefined,
+      lease: 1000,
+      retryPeriod: 100,
+    });
+    expect(await failing.isLeader()).toBe(false);
+    expect(isTscronError(failing.lastError, 'ERR_LOCK_BACKEND_FAILED')).toBe(true);
+    await failing.close(100);
+  });
+});
+
+describe('options and checks', () => {
+  it('reads the shared defaults and rejects what is out of order', () => {
+    expect(lockerTimings('L', {})).toEqual({ ttl: 30_000, minHold: 10_000, renewInterval: 10_000 });
+    expect(lockerTimings('L', { ttl: '3s', minHold: 0 })).toEqual({
+      ttl: 3000,
+      minHold: 0,
+      renewInterval: 1000,
+    });
+    expect(electorTimings('E', {})).toEqual({ lease: 15_000, retryPeriod: 2_000 });
+    expect(() => lockerTimings('L', { ttl: '1s', renewInterval: '1s' })).toThrow(
+      'L renewInterval (1000ms) must be shorter than ttl (1000ms)',
+    );
+    expect(() => electorTimings('E', { lease: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
+  });
+
+  it('checks lock requests', () => {
+    expect(checkLockRequest('L', 'job', new Date(5))).toBe(5);
+    expect(() => checkLockRequest('L', '', new Date(5))).toThrow(
+      expect.objectContaining({ code: 'ERR_LOCK_KEY_INVALID' }),
+    );
+    expect(() => checkLockRequest('L', 'job', new Date(Number.NaN))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('callerDirectory names the folder of the calling module', () => {
+    expect(join(callerDirectory(), 'backend.test.ts')).toBe(fileURLToPath(import.meta.url));
+  });
+});
