@@ -159,9 +159,9 @@ export class Executor {
     return true;
   }
 
-  /** Aborts the runs of `job` in progress and drops its waiting runs. */
+  /** Drops the waiting runs of `job` and, given a reason, aborts its runs in progress. */
   abortJob(job: JobRecord, reason: unknown): void {
-    for (const run of this.active) if (run.job === job) this.#abort(run, reason);
+    if (reason !== undefined) for (const run of this.active) if (run.job === job) this.#abort(run, reason);
     if (job.waiting !== undefined) {
       this.waitingCount -= job.waiting.length;
       job.waiting = undefined;

@@ -130,6 +130,29 @@ describe('locker', () => {
     await scheduler.shutdown();
   });
 
+  test('limitedRuns under a locker: the last run is not aborted when the job leaves', async () => {
+    const locker = new TestLocker();
+    const { clock, scheduler } = setup({ locker });
+    const signals: AbortSignal[] = [];
+    scheduler.newJob(
+      durationJob('1s'),
+      async ({ signal }) => {
+        signals.push(signal);
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 100));
+      },
+      { name: 'limited', limitedRuns: 1 },
+    );
+    scheduler.start();
+    await clock.advance('1050ms');
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+    expect(scheduler.jobs()).toEqual([]);
+    await clock.advance('2s');
+    expect(signals).toHaveLength(1);
+    expect(locker.events).toEqual(['lock:limited', 'unlock:limited']);
+    await scheduler.shutdown();
+  });
+
   test('held through retries, released once after', async () => {
     const locker = new TestLocker();
     const { clock, scheduler } = setup({ locker });
