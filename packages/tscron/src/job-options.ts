@@ -82,11 +82,11 @@ export interface JobOptions {
   jitter?: Duration;
 }
 
-/** The validated options of a job, with defaults filled in. Shared when equal to the default. */
+/**
+ * The validated options of a job that shape its runs, with defaults filled in. A job whose options
+ * only name, tag or identify it shares {@link DEFAULT_JOB_CONFIG}.
+ */
 export interface JobConfig {
-  readonly name: string | undefined;
-  readonly tags: readonly string[];
-  readonly id: string | undefined;
   /** 0: off, 1: reschedule, 2: wait. */
   readonly singleton: 0 | 1 | 2;
   readonly limitedRuns: number;
@@ -129,9 +129,6 @@ const EMPTY_TAGS: readonly string[] = Object.freeze([]);
 
 /** The configuration of a job with no options. */
 export const DEFAULT_JOB_CONFIG: JobConfig = Object.freeze({
-  name: undefined,
-  tags: EMPTY_TAGS,
-  id: undefined,
   singleton: 0,
   limitedRuns: Number.POSITIVE_INFINITY,
   startAt: undefined,
@@ -289,6 +286,30 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
   }
 }
 
+function isDefault(config: JobConfig): boolean {
+  for (const key of Object.keys(DEFAULT_JOB_CONFIG) as (keyof JobConfig)[]) {
+    if (config[key] !== DEFAULT_JOB_CONFIG[key]) return false;
+  }
+  return true;
+}
+
+/** Who a job is: its name, tags and id options (a job's own win over the global ones). */
+export interface JobIdentity {
+  readonly name: string | undefined;
+  readonly tags: readonly string[];
+  readonly id: string | undefined;
+}
+
+/** The identity options of a job; both inputs must have passed {@link checkJobOptions}. */
+export function resolveJobIdentity(global: JobOptions | undefined, own: JobOptions | undefined): JobIdentity {
+  const tags = own?.tags ?? global?.tags;
+  return {
+    name: own?.name ?? global?.name,
+    tags: tags === undefined || tags.length === 0 ? EMPTY_TAGS : tags.slice(),
+    id: own?.id ?? global?.id,
+  };
+}
+
 function mergeListeners(
   global: EventListeners | undefined,
   own: EventListeners | undefined,
@@ -355,10 +376,7 @@ export function resolveJobOptions(
   const retry = pick('retry');
   const timeout = pick('timeout');
   const jitter = pick('jitter');
-  return {
-    name: pick('name'),
-    tags: pick('tags')?.slice() ?? EMPTY_TAGS,
-    id: pick('id'),
+  const config: JobConfig = {
     singleton: singletonMode === undefined ? 0 : singletonMode === 'reschedule' ? 1 : 2,
     limitedRuns: pick('limitedRuns') ?? Number.POSITIVE_INFINITY,
     startAt,
@@ -375,4 +393,5 @@ export function resolveJobOptions(
     skipMissed: pick('missedRuns') === 'skip',
     jitter: jitter === undefined ? 0 : toMilliseconds(jitter),
   };
+  return isDefault(config) ? DEFAULT_JOB_CONFIG : config;
 }

@@ -125,10 +125,11 @@ export class JobRecord implements Job {
     task: Task,
     cfg: JobConfig,
     name: string,
+    tags: readonly string[],
   ) {
     this.id = id;
     this.name = name;
-    this.tags = cfg.tags;
+    this.tags = tags;
     this.definition = definition;
     this.host = host;
     this.task = task;

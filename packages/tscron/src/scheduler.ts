@@ -4,7 +4,13 @@ import { TscronError } from './errors.js';
 import { Executor, type ExecutorHooks, type Run } from './executor.js';
 import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
 import { newJobId } from './job-id.js';
-import { checkJobOptions, type JobConfig, type JobOptions, resolveJobOptions } from './job-options.js';
+import {
+  checkJobOptions,
+  type JobConfig,
+  type JobOptions,
+  resolveJobIdentity,
+  resolveJobOptions,
+} from './job-options.js';
 import type { Logger } from './logger.js';
 import type { Monitor } from './monitor.js';
 import { compileSchedule } from './schedule.js';
@@ -137,16 +143,16 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
-    const { cfg, name } = this.#prepare(definition, task, options, now);
-    const id = cfg.id ?? newJobId();
+    const { cfg, name, tags, id: chosen } = this.#prepare(definition, task, options, now);
+    const id = chosen ?? newJobId();
     // Random ids do not collide; only an id the user chose is checked.
-    if (cfg.id !== undefined && this.#records.has(id)) {
+    if (chosen !== undefined && this.#records.has(id)) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
         `newJob: a job with id "${id}" exists already; use update()`,
       );
     }
-    const record = new JobRecord(id, this, definition, task, cfg, name ?? id);
+    const record = new JobRecord(id, this, definition, task, cfg, name ?? id, tags);
     this.#compile(record, now);
     record.slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#slots.length;
     this.#slots[record.slot] = record;
@@ -165,16 +171,16 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const record = this.#records.get(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `update: no job with id "${id}"`);
     const now = this.#clock.now();
-    const { cfg, name } = this.#prepare(definition, task, options, now);
+    const { cfg, name, tags } = this.#prepare(definition, task, options, now);
     // Compile into a scratch record first, so that a bad definition leaves the job as it was.
-    const scratch = new JobRecord(id, this, definition, task, cfg, id);
+    const scratch = new JobRecord(id, this, definition, task, cfg, id, tags);
     this.#compile(scratch, now);
     this.#executor.abortJob(record, abortError(`job "${record.name}" was updated`));
     this.#queue.delete(record.slot);
     this.#unwatchSignal(record);
     record.version++;
     record.name = name ?? id;
-    record.tags = cfg.tags;
+    record.tags = tags;
     record.definition = definition;
     record.task = task;
     record.cfg = cfg;
@@ -302,13 +308,13 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   // ---- scheduling ----
 
-  /** Checks a task, a definition and options; returns the job's config and name. */
+  /** Checks a task, a definition and options; returns the job's config, name, tags and chosen id. */
   #prepare(
     definition: JobDefinition,
     task: Task,
     options: JobOptions | undefined,
     now: number,
-  ): { cfg: JobConfig; name: string | undefined } {
+  ): { cfg: JobConfig; name: string | undefined; tags: readonly string[]; id: string | undefined } {
     if (typeof task !== 'function') {
       throw new TscronError(
         'ERR_NEW_JOB_TASK_NIL',
@@ -322,7 +328,9 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       );
     }
     checkJobOptions(options);
-    const cfg = resolveJobOptions(this.#config.globalJobOptions, options, definition, now);
+    const global = this.#config.globalJobOptions;
+    const cfg = resolveJobOptions(global, options, definition, now);
+    const identity = resolveJobIdentity(global, options);
     if (definition.kind === 'oneTime' && definition.at !== 'immediately') {
       const past = definition.at.find((at) => at < now);
       if (past !== undefined) {
@@ -332,14 +340,14 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         );
       }
     }
-    const name = cfg.name ?? (task.name === '' ? undefined : task.name);
+    const name = identity.name ?? (task.name === '' ? undefined : task.name);
     if (name === undefined && this.#usesLock(cfg)) {
       throw new TscronError(
         'ERR_JOB_NAME_REQUIRED',
         'newJob: a job run under a locker or elector needs a stable name: give the task a name or set the name option',
       );
     }
-    return { cfg, name };
+    return { cfg, name, tags: identity.tags, id: identity.id };
   }
 
   #usesLock(cfg: JobConfig): boolean {
