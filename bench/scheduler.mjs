@@ -5,7 +5,7 @@
 //
 //   node --expose-gc bench/scheduler.mjs [--seconds 30] [--only lateness,throughput,memory,add]
 //
-// --seconds is the measured time of each lateness case (default 7, so that a full run takes about
+// --seconds is the measured time of each lateness case (default 6, so that a full run takes about
 // five minutes; the warm-up comes on top).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -22,7 +22,7 @@ const option = (name, fallback) => {
 // Parent: runs the cases and prints markdown tables.
 
 function parent() {
-  const seconds = Number(option('seconds', '7'));
+  const seconds = Number(option('seconds', '6'));
   const only = option('only', 'lateness,throughput,memory,add').split(',');
   const started = performance.now();
   console.log(
@@ -201,7 +201,7 @@ function percentile(sorted, p) {
 }
 
 async function lateness(adapter, { jobs, shape, seconds }) {
-  const WARMUP = 2500;
+  const WARMUP = 4000;
   const capacity = jobs * (seconds + 4);
   const samples = new Float64Array(capacity);
   let count = 0;

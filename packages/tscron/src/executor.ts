@@ -49,7 +49,7 @@ export class Run implements JobContext {
     this.timer = undefined;
     this.retryTimer = undefined;
     this.attempt = 0;
-    this.startedAt = 0;
+    this.startedAt = Number.NaN;
     this.lastError = undefined;
     this.date = undefined;
     this.tracked = false;

@@ -136,7 +136,7 @@ export class JobRecord implements Job {
     this.cfg = cfg;
     this.schedule = undefined;
     this.every = 0;
-    this.anchor = 0;
+    this.anchor = Number.NaN; // a double from the start: no field representation change later
     this.slot = -1;
     this.next = Number.NaN;
     this.lastRunAt = Number.NaN;
