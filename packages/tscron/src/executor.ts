@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
+import { TscronError } from './errors.js';
 import type { Job, JobContext } from './job.js';
 import { type JobRecord, REMOVED } from './job.js';
 import { callSafely, isThenable } from './listeners.js';
@@ -89,7 +90,8 @@ export interface ExecutorHooks {
   ended(run: Run): void;
 }
 
-function abortError(message: string): DOMException {
+/** The reason a run's signal aborts with when it is stopped from outside: a standard AbortError. */
+export function abortError(message: string): DOMException {
   return new DOMException(message, 'AbortError');
 }
 
@@ -395,9 +397,9 @@ export class Executor {
   #timedOut(run: Run, timeout: number): void {
     run.timer = undefined;
     if (run.done) return;
-    const error = new DOMException(
+    const error = new TscronError(
+      'ERR_JOB_TIMED_OUT',
       `job "${run.job.name}" timed out after ${formatDuration(timeout)}`,
-      'TimeoutError',
     );
     run.abort(error);
     if (run.retryTimer !== undefined) {

@@ -68,7 +68,10 @@ export interface JobOptions {
   intervalFromCompletion?: boolean;
   /** A wall time skipped by a spring-forward gap runs at the same offset after it, or not that day. @default 'shift' */
   dstPolicy?: DstPolicy;
-  /** Abort a run's signal after this long; the run then counts as failed. Covers retries. @default none */
+  /**
+   * Abort a run's signal after this long; the run then fails with a `TscronError` coded
+   * `ERR_JOB_TIMED_OUT`. Covers retries. @default none
+   */
   timeout?: Duration;
   /** Retry a failed run. @default no retries */
   retry?: RetryOptions;

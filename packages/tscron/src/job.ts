@@ -1,4 +1,5 @@
 import type { JobDefinition } from './definitions.js';
+import type { Lock } from './distributed.js';
 import { TscronError } from './errors.js';
 import type { JobConfig } from './job-options.js';
 import type { Schedule } from './schedule.js';
@@ -24,6 +25,11 @@ export interface JobContext {
   readonly job: Job;
   /** The occurrence this run is for (the time asked for, not the time it started; `runNow()`: the call). */
   readonly scheduledAt: Date;
+  /**
+   * The lock this run holds when a locker claimed it; its `fence` (where the backend has one) lets the
+   * task's writes be refused once a newer holder exists. Undefined without a locker.
+   */
+  readonly lock?: Lock | undefined;
 }
 
 /** The work a job does. It fails by throwing or by rejecting. */

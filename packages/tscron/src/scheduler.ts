@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './clock.js';
 import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
-import { Executor, type ExecutorHooks, type Run } from './executor.js';
+import { abortError, Executor, type ExecutorHooks, type Run } from './executor.js';
 import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
 import { newJobId } from './job-id.js';
 import {
@@ -88,10 +88,6 @@ const MISSED_GRACE_MS = 1000;
 const JUMP_BACK_MS = 1000;
 /** A timer callback running jobs yields to the event loop after this long. */
 const DRAIN_BUDGET_MS = 50;
-
-function abortError(message: string): DOMException {
-  return new DOMException(message, 'AbortError');
-}
 
 /** Whether a schedule depends on where it is anchored (so must be recompiled when the anchor moves). */
 function anchorSensitive(definition: JobDefinition): boolean {

@@ -301,3 +301,30 @@ describe('elector', () => {
     await scheduler.shutdown();
   });
 });
+
+describe('the lock in the task context', () => {
+  test('a task reads the fence of the lock it runs under', async () => {
+    const clock = new FakeClock(Date.UTC(2030, 0, 1));
+    const locker = new MemoryLocker({ clock });
+    const scheduler = createScheduler({ clock, locker, timeZone: 'UTC' });
+    const fences: Array<bigint | undefined> = [];
+    scheduler.newJob(durationJob('1s'), ({ lock }) => void fences.push(lock?.fence), { name: 'fenced' });
+    scheduler.start();
+    await clock.advance('3s');
+    await scheduler.shutdown();
+    expect(fences).toHaveLength(3);
+    expect(fences.every((fence) => typeof fence === 'bigint')).toBe(true);
+    expect(fences[0]! < fences[1]! && fences[1]! < fences[2]!).toBe(true);
+  });
+
+  test('without a locker there is no lock', async () => {
+    const clock = new FakeClock(Date.UTC(2030, 0, 1));
+    const scheduler = createScheduler({ clock, timeZone: 'UTC' });
+    const locks: unknown[] = [];
+    scheduler.newJob(durationJob('1s'), ({ lock }) => void locks.push(lock), { name: 'plain' });
+    scheduler.start();
+    await clock.advance('1s');
+    await scheduler.shutdown();
+    expect(locks).toEqual([undefined]);
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { durationJob, oneTimeJob } from '../src/index.js';
+import { durationJob, oneTimeJob, TscronError } from '../src/index.js';
 import { rel, setup, T0 } from './scheduler-helpers.js';
 
 afterEach(() => {
@@ -102,7 +102,7 @@ describe('jitter', () => {
 });
 
 describe('timeout', () => {
-  test('aborts the signal; the run fails with a TimeoutError and frees its slot', async () => {
+  test('aborts the signal; the run fails with ERR_JOB_TIMED_OUT and frees its slot', async () => {
     const { clock, scheduler } = setup();
     const errors: unknown[] = [];
     let signal: AbortSignal | undefined;
@@ -127,9 +127,9 @@ describe('timeout', () => {
     expect(signal?.aborted).toBe(true);
     expect(job.isRunning()).toBe(false);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(DOMException);
-    expect((errors[0] as DOMException).name).toBe('TimeoutError');
-    expect((errors[0] as DOMException).message).toBe('job "slow" timed out after 3s');
+    expect(errors[0]).toBeInstanceOf(TscronError);
+    expect(errors[0]).toMatchObject({ name: 'TscronError', code: 'ERR_JOB_TIMED_OUT' });
+    expect((errors[0] as Error).message).toBe('job "slow" timed out after 3s');
     expect(signal?.reason).toBe(errors[0]);
     await clock.advance('9s'); // the next run is not blocked by the stuck one
     expect(errors).toHaveLength(1);
