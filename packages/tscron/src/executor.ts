@@ -162,8 +162,16 @@ export class Executor {
   }
 
   /** Drops the waiting runs of `job` and, given a reason, aborts its runs in progress. */
-  abortJob(job: JobRecord, reason: unknown): void {
-    if (reason !== undefined) for (const run of this.active) if (run.job === job) this.#abort(run, reason);
+  /**
+   * Aborts a job's runs in progress and drops its waiting runs. `reason` makes the abort reason, only
+   * when a run is in progress (an error captures a stack, too dear to build for every removal);
+   * `undefined` lets runs in progress finish.
+   */
+  abortJob(job: JobRecord, reason: (() => unknown) | undefined): void {
+    if (reason !== undefined) {
+      let made: unknown;
+      for (const run of this.active) if (run.job === job) this.#abort(run, (made ??= reason()));
+    }
     if (job.waiting !== undefined) {
       this.waitingCount -= job.waiting.length;
       job.waiting = undefined;

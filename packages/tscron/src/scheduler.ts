@@ -171,7 +171,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     // Compile into a scratch record first, so that a bad definition leaves the job as it was.
     const scratch = new JobRecord(id, this, definition, task, cfg, id, tags);
     this.#compile(scratch, now);
-    this.#executor.abortJob(record, abortError(`job "${record.name}" was updated`));
+    this.#executor.abortJob(record, () => abortError(`job "${record.name}" was updated`));
     this.#queue.delete(record.slot);
     this.#unwatchSignal(record);
     record.version++;
@@ -198,7 +198,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   removeJob(id: string): void {
     const record = this.#records.get(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `removeJob: no job with id "${id}"`);
-    this.#remove(record, abortError(`job "${record.name}" was removed`));
+    this.#remove(record, () => abortError(`job "${record.name}" was removed`));
     this.#arm();
   }
 
@@ -206,7 +206,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (tags.length === 0) return;
     for (const record of this.#records.values()) {
       if (record.tags.some((tag) => tags.includes(tag))) {
-        this.#remove(record, abortError(`job "${record.name}" was removed`));
+        this.#remove(record, () => abortError(`job "${record.name}" was removed`));
       }
     }
     this.#arm();
@@ -501,7 +501,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   // ---- removal and signals ----
 
   /** Takes a job out of the scheduler. With a reason, its runs in progress are aborted. */
-  #remove(record: JobRecord, reason: unknown): void {
+  #remove(record: JobRecord, reason: (() => unknown) | undefined): void {
     if ((record.flags & REMOVED) !== 0) return;
     record.flags |= REMOVED;
     record.next = Number.NaN;
@@ -519,7 +519,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (signal === undefined) return;
     const onAbort = (): void => {
       if (this.#records.get(record.id) !== record) return;
-      this.#remove(record, signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
+      this.#remove(record, () => signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
       this.#arm();
     };
     if (signal.aborted) {
