@@ -170,7 +170,11 @@ export class Executor {
   abortJob(job: JobRecord, reason: (() => unknown) | undefined): void {
     if (reason !== undefined) {
       let made: unknown;
-      for (const run of this.active) if (run.job === job) this.#abort(run, (made ??= reason()));
+      for (const run of this.active) {
+        if (run.job !== job) continue;
+        made ??= reason();
+        this.#abort(run, made);
+      }
     }
     if (job.waiting !== undefined) {
       this.waitingCount -= job.waiting.length;
