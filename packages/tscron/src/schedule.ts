@@ -1,5 +1,5 @@
 import { compileCalendarSchedule } from './calendar-schedule.js';
-import { compileCron } from './cron/compile.js';
+import { type CompiledCron, compileCron } from './cron/compile.js';
 import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
 import { getTimeZone, localTimeZoneName, type TimeZone } from './zone/time-zone.js';
@@ -27,6 +27,29 @@ export interface Schedule {
   next(after: number): number | undefined;
   /** False for durationRandom: the same question can get a different answer. */
   readonly deterministic: boolean;
+}
+
+/**
+ * A cron job's schedule. A class rather than a closure: a closure here would keep this module's
+ * whole compile context (the definition, the context object) alive for each of many cron jobs.
+ */
+class CronSchedule implements Schedule {
+  readonly deterministic = true;
+  readonly #cron: CompiledCron;
+  readonly #zone: TimeZone;
+  readonly #dstPolicy: DstPolicy;
+  readonly #anchor: number;
+
+  constructor(cron: CompiledCron, zone: TimeZone, dstPolicy: DstPolicy, anchor: number) {
+    this.#cron = cron;
+    this.#zone = zone;
+    this.#dstPolicy = dstPolicy;
+    this.#anchor = anchor;
+  }
+
+  next(after: number): number | undefined {
+    return this.#cron.next(after, this.#zone, this.#dstPolicy, this.#anchor);
+  }
 }
 
 /**
@@ -60,10 +83,7 @@ export function compileSchedule(definition: JobDefinition, context: ScheduleCont
     case 'cron': {
       const cron = compileCron(definition.expression, definition.withSeconds);
       const zone = cron.timeZone === undefined ? context.timeZone : getTimeZone(cron.timeZone);
-      return {
-        deterministic: true,
-        next: (after) => cron.next(after, zone, context.dstPolicy, anchor),
-      };
+      return new CronSchedule(cron, zone, context.dstPolicy, anchor);
     }
     case 'daily':
     case 'weekly':
