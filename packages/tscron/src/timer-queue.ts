@@ -89,9 +89,18 @@ export class TimerQueue {
     else {
       bucket = this.#buckets.get(time);
       if (bucket === undefined) {
-        bucket = [2, 0];
+        // A new bucket is made with its first slot in place: pushing onto `[2, 0]` would grow its
+        // storage to 19 elements, and many instants only ever hold one slot (cron jobs on distinct
+        // seconds).
+        bucket = [2, 1, slot];
         this.#buckets.set(time, bucket);
         this.#heapPush(time);
+        this.#lastTime = time;
+        this.#lastBucket = bucket;
+        if (time < this.#minTime) this.#minBucket = undefined;
+        this.#index[slot] = 2;
+        this.#time[slot] = time;
+        return;
       }
       this.#lastTime = time;
       this.#lastBucket = bucket;
