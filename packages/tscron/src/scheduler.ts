@@ -153,12 +153,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     record.slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#slots.length;
     this.#slots[record.slot] = record;
     this.#records.set(id, record);
-    this.#report('jobRegistered', record);
-    this.#watchSignal(record);
-    if ((record.flags & REMOVED) === 0 && this.#started) {
-      this.#scheduleFirst(record, now);
-      this.#arm();
-    }
+    this.#activate(record, now);
     return record;
   }
 
@@ -186,13 +181,18 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     record.next = Number.NaN;
     record.runCount = 0;
     record.flags = 0;
+    this.#activate(record, now);
+    return record;
+  }
+
+  /** Announces a new or updated job, watches its signal and, when the scheduler runs, plans its first run. */
+  #activate(record: JobRecord, now: number): void {
     this.#report('jobRegistered', record);
     this.#watchSignal(record);
     if ((record.flags & REMOVED) === 0 && this.#started) {
       this.#scheduleFirst(record, now);
       this.#arm();
     }
-    return record;
   }
 
   removeJob(id: string): void {
