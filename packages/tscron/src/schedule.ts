@@ -157,7 +157,7 @@ export function nextRuns(definition: JobDefinition, count: number, options: Next
 }
 
 /** Up to `count` runs of a schedule strictly after `after`. */
-export function collectRuns(schedule: Schedule, after: number, count: number): Date[] {
+function collectRuns(schedule: Schedule, after: number, count: number): Date[] {
   const runs: Date[] = [];
   let at: number | undefined = after;
   while (runs.length < count) {

@@ -12,16 +12,9 @@ import { type CronFields, parseCron } from '../src/cron/parse.js';
 import { isTscronError } from '../src/errors.js';
 import { civilFromDays, MS_PER_DAY } from '../src/zone/civil.js';
 import { getTimeZone, type TimeZone } from '../src/zone/time-zone.js';
+import { TEST_ZONES } from './zones.js';
 
-const ZONES = [
-  'UTC',
-  'America/New_York',
-  'Europe/London',
-  'Australia/Lord_Howe',
-  'Asia/Kathmandu',
-  'Pacific/Chatham',
-  'America/Santiago',
-];
+const ZONES = TEST_ZONES;
 const FROM = Date.UTC(2024, 0, 1);
 const TO = Date.UTC(2030, 0, 1);
 const EXPRESSIONS = 5800;

@@ -5,19 +5,12 @@ import { has60 } from '../src/cron/fields.js';
 import { type CronFields, parseCron } from '../src/cron/parse.js';
 import { isTscronError } from '../src/errors.js';
 import { getTimeZone, type TimeZone } from '../src/zone/time-zone.js';
+import { TEST_ZONES } from './zones.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const ZONES = [
-  'UTC',
-  'America/New_York',
-  'Europe/London',
-  'Australia/Lord_Howe',
-  'Asia/Kathmandu',
-  'Pacific/Chatham',
-  'America/Santiago',
-].map((name) => getTimeZone(name));
+const ZONES = TEST_ZONES.map((name) => getTimeZone(name));
 
 /** Each zone's transitions in 2025-2027, to start searches near them. */
 function transitionsOf(zone: TimeZone): number[] {

@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { isTscronError } from '../src/errors.js';
 import { civilFromDays, daysFromCivil, wallFromFields } from '../src/zone/civil.js';
 import { getTimeZone, localTimeZoneName } from '../src/zone/time-zone.js';
+import { TEST_ZONES } from './zones.js';
 
 const HOUR = 3_600_000;
-const ZONES = [
-  'America/New_York',
-  'Europe/London',
-  'Australia/Lord_Howe',
-  'Asia/Kathmandu',
-  'Pacific/Chatham',
-  'America/Santiago',
-  'UTC',
-];
+const ZONES = TEST_ZONES;
 
 /** The offset Intl reports, the slow way, as the reference. */
 function intlOffset(zone: string, instant: number): number {

@@ -88,8 +88,3 @@ export function wallFromFields(
     millisecond
   );
 }
-
-/** Day number of a wall value. */
-export function daysOfWall(wall: number): number {
-  return Math.floor(wall / MS_PER_DAY);
-}

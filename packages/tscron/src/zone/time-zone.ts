@@ -273,6 +273,3 @@ export function getTimeZone(name: string): TimeZone {
 export function localTimeZoneName(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
-
-/** Seconds are the finest unit a zone's offset changes by; exported for tests. */
-export const OFFSET_RESOLUTION_MS = MS_PER_SECOND;
