@@ -2,6 +2,7 @@ import type { JobDefinition } from './definitions.js';
 import type { Lock } from './distributed.js';
 import { TscronError } from './errors.js';
 import type { JobConfig } from './job-options.js';
+import { ANCHOR, EVERY, type JobTable, LAST_RUN, NEXT, TIMES_STRIDE } from './job-table.js';
 import type { Schedule } from './schedule.js';
 
 /**
@@ -87,30 +88,27 @@ export const PAUSED = 2;
 
 /**
  * A job's state in its scheduler, and the {@link Job} handle users hold. One plain object of fixed
- * shape per job; `update` rewrites it in place so that handles stay valid.
+ * shape per job; `update` rewrites it in place so that handles stay valid. Its times live in its
+ * table's slot (see {@link JobTable}) while the job is in the scheduler.
  */
 export class JobRecord implements Job {
   // Fields are declared, then assigned once in the constructor in this order: one hidden class, and
-  // no define-then-assign work per job.
-  declare readonly id: string;
-  declare name: string;
+  // no define-then-assign work per job. None holds a double: each would cost a heap box per job.
+  /** @internal The id, once drawn or chosen (see {@link JobTable.idOf}). */
+  declare idText: string | undefined;
+  /** @internal The `name` option or the task's name; the id stands in when undefined. */
+  declare nameText: string | undefined;
   declare tags: readonly string[];
   declare definition: JobDefinition;
-  /** @internal */ declare host: JobHost;
+  /** @internal */ declare table: JobTable;
   /** @internal */ declare task: Task;
   /** @internal */ declare cfg: JobConfig;
   /** @internal The compiled schedule; `undefined` for duration jobs, computed inline from `every`. */
   declare schedule: Schedule | undefined;
-  /** @internal A duration job's period, else 0. */
-  declare every: number;
-  /** @internal The instant a duration job's occurrences count from. */
-  declare anchor: number;
-  /** @internal Index in the scheduler's table and its timer queue. */
+  /** @internal Index in the table's times and the timer queue; -1 once the job left the scheduler. */
   declare slot: number;
-  /** @internal The next occurrence (epoch ms), NaN when none is scheduled. */
-  declare next: number;
-  /** @internal When the last run was dispatched, NaN before the first. */
-  declare lastRunAt: number;
+  /** @internal Place in the table's creation order. */
+  declare order: number;
   /** @internal Runs in progress. */
   declare running: number;
   /** @internal Runs counted towards `limitedRuns`. */
@@ -123,35 +121,90 @@ export class JobRecord implements Job {
   declare version: number;
   /** @internal Removes the job when its `signal` option aborts. */
   declare onAbort: (() => void) | undefined;
+  /** @internal The last run time, kept here once the job left its slot. */
+  declare retiredLastRun: number | undefined;
 
   constructor(
-    id: string,
-    host: JobHost,
+    table: JobTable,
+    id: string | undefined,
+    name: string | undefined,
     definition: JobDefinition,
     task: Task,
     cfg: JobConfig,
-    name: string,
     tags: readonly string[],
+    schedule: Schedule | undefined,
   ) {
-    this.id = id;
-    this.name = name;
+    this.idText = id;
+    this.nameText = name;
     this.tags = tags;
     this.definition = definition;
-    this.host = host;
+    this.table = table;
     this.task = task;
     this.cfg = cfg;
-    this.schedule = undefined;
-    this.every = 0;
-    this.anchor = Number.NaN; // a double from the start: no field representation change later
+    this.schedule = schedule;
     this.slot = -1;
-    this.next = Number.NaN;
-    this.lastRunAt = Number.NaN;
+    this.order = -1;
     this.running = 0;
     this.runCount = 0;
     this.waiting = undefined;
     this.flags = 0;
     this.version = 0;
     this.onAbort = undefined;
+    this.retiredLastRun = undefined;
+  }
+
+  get id(): string {
+    return this.idText ?? this.table.idOf(this);
+  }
+
+  get name(): string {
+    return this.nameText ?? this.id;
+  }
+
+  /** @internal The next occurrence (epoch ms), NaN when none is planned. */
+  get next(): number {
+    const slot = this.slot;
+    return slot < 0 ? Number.NaN : (this.table.times[slot * TIMES_STRIDE + NEXT] as number);
+  }
+
+  set next(at: number) {
+    const slot = this.slot;
+    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + NEXT] = at;
+  }
+
+  /** @internal The instant a duration job's occurrences count from. */
+  get anchor(): number {
+    const slot = this.slot;
+    return slot < 0 ? Number.NaN : (this.table.times[slot * TIMES_STRIDE + ANCHOR] as number);
+  }
+
+  set anchor(at: number) {
+    const slot = this.slot;
+    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + ANCHOR] = at;
+  }
+
+  /** @internal A duration job's period, else 0. */
+  get every(): number {
+    const slot = this.slot;
+    return slot < 0 ? 0 : (this.table.times[slot * TIMES_STRIDE + EVERY] as number);
+  }
+
+  set every(ms: number) {
+    const slot = this.slot;
+    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + EVERY] = ms;
+  }
+
+  /** @internal When the last run was dispatched, NaN before the first. */
+  get lastRunAt(): number {
+    const slot = this.slot;
+    if (slot < 0) return this.retiredLastRun ?? Number.NaN;
+    return this.table.times[slot * TIMES_STRIDE + LAST_RUN] as number;
+  }
+
+  set lastRunAt(at: number) {
+    const slot = this.slot;
+    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + LAST_RUN] = at;
+    else this.retiredLastRun = at;
   }
 
   lastRun(): Date | undefined {
@@ -185,7 +238,7 @@ export class JobRecord implements Job {
   }
 
   runNow(): Promise<void> {
-    return this.host.runNow(this);
+    return this.table.host.runNow(this);
   }
 
   isRunning(): boolean {
@@ -193,11 +246,11 @@ export class JobRecord implements Job {
   }
 
   pause(): void {
-    this.host.pause(this);
+    this.table.host.pause(this);
   }
 
   resume(): void {
-    this.host.resume(this);
+    this.table.host.resume(this);
   }
 
   isPaused(): boolean {

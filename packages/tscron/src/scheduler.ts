@@ -3,7 +3,6 @@ import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
 import { abortError, Executor, type ExecutorHooks, type Run } from './executor.js';
 import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
-import { newJobId } from './job-id.js';
 import {
   checkJobOptions,
   type JobConfig,
@@ -11,9 +10,10 @@ import {
   resolveJobIdentity,
   resolveJobOptions,
 } from './job-options.js';
+import { JobTable } from './job-table.js';
 import type { Logger } from './logger.js';
 import type { Monitor } from './monitor.js';
-import { compileSchedule } from './schedule.js';
+import { compileSchedule, type Schedule } from './schedule.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 import { Alarm, TimerQueue } from './timer-queue.js';
 
@@ -110,9 +110,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #monitor: Monitor | undefined;
-  readonly #records = new Map<string, JobRecord>();
-  #slots: (JobRecord | undefined)[] = [];
-  #free: number[] = [];
+  readonly #table: JobTable;
   readonly #queue = new TimerQueue();
   readonly #alarm: Alarm;
   readonly #executor: Executor;
@@ -132,6 +130,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#monitor = config.monitor;
     this.#alarm = new Alarm(config.clock, () => this.#drain());
     this.#executor = new Executor(config, this);
+    this.#table = new JobTable(this);
   }
 
   // ---- jobs ----
@@ -139,45 +138,41 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
-    const { cfg, name, tags, id: chosen } = this.#prepare(definition, task, options, now);
-    const id = chosen ?? newJobId();
-    // Random ids do not collide; only an id the user chose is checked.
-    if (chosen !== undefined && this.#records.has(id)) {
+    const { cfg, name, tags, id } = this.#prepare(definition, task, options, now);
+    // Random ids (drawn when first read) do not collide; only an id the user chose is checked.
+    if (id !== undefined && this.#table.byId(id) !== undefined) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
         `newJob: a job with id "${id}" exists already; use update()`,
       );
     }
-    const record = new JobRecord(id, this, definition, task, cfg, name ?? id, tags);
-    this.#compile(record, now);
-    record.slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#slots.length;
-    this.#slots[record.slot] = record;
-    this.#records.set(id, record);
+    const schedule = this.#compile(definition, cfg, now);
+    const record = new JobRecord(this.#table, id, name, definition, task, cfg, tags, schedule);
+    this.#table.add(record);
+    this.#setPeriod(record, now);
     this.#activate(record, now);
     return record;
   }
 
   update(id: string, definition: JobDefinition, task: Task, options?: JobOptions): Job {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'update: the scheduler is shut down');
-    const record = this.#records.get(id);
+    const record = this.#table.byId(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `update: no job with id "${id}"`);
     const now = this.#clock.now();
     const { cfg, name, tags } = this.#prepare(definition, task, options, now);
-    // Compile into a scratch record first, so that a bad definition leaves the job as it was.
-    const scratch = new JobRecord(id, this, definition, task, cfg, id, tags);
-    this.#compile(scratch, now);
+    // Compiled before anything changes, so that a bad definition leaves the job as it was.
+    const schedule = this.#compile(definition, cfg, now);
     this.#executor.abortJob(record, () => abortError(`job "${record.name}" was updated`));
     this.#queue.delete(record.slot);
     this.#unwatchSignal(record);
     record.version++;
-    record.name = name ?? id;
+    record.nameText = name;
     record.tags = tags;
     record.definition = definition;
     record.task = task;
     record.cfg = cfg;
-    record.schedule = scratch.schedule;
-    record.every = scratch.every;
-    record.anchor = scratch.anchor;
+    record.schedule = schedule;
+    this.#setPeriod(record, now);
     record.next = Number.NaN;
     record.runCount = 0;
     record.flags = 0;
@@ -196,7 +191,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   }
 
   removeJob(id: string): void {
-    const record = this.#records.get(id);
+    const record = this.#table.byId(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `removeJob: no job with id "${id}"`);
     this.#remove(record, () => abortError(`job "${record.name}" was removed`));
     this.#arm();
@@ -204,7 +199,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   removeByTags(...tags: string[]): void {
     if (tags.length === 0) return;
-    for (const record of this.#records.values()) {
+    for (const record of this.#table.inOrder()) {
       if (record.tags.some((tag) => tags.includes(tag))) {
         this.#remove(record, () => abortError(`job "${record.name}" was removed`));
       }
@@ -213,7 +208,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   }
 
   jobs(): Job[] {
-    return [...this.#records.values()];
+    return this.#table.inOrder();
   }
 
   jobsWaitingInQueue(): number {
@@ -227,9 +222,9 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#started = true;
     const now = this.#clock.now();
     this.#lastWake = now;
-    for (const record of this.#records.values()) this.#scheduleFirst(record, now);
+    for (const record of this.#table.inOrder()) this.#scheduleFirst(record, now);
     this.#arm();
-    this.#logger.debug(`tscron: scheduler started with ${this.#records.size} jobs`);
+    this.#logger.debug(`tscron: scheduler started with ${this.#table.size} jobs`);
     this.#report('schedulerStarted');
   }
 
@@ -248,14 +243,12 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#report('schedulerStopped');
     this.#shutdown = stopped.finally(() => {
       this.#executor.clearTimers();
-      for (const record of this.#records.values()) {
+      for (const record of this.#table.inOrder()) {
         record.flags |= REMOVED;
         this.#unwatchSignal(record);
         this.#report('jobUnregistered', record);
       }
-      this.#records.clear();
-      this.#slots = [];
-      this.#free = [];
+      this.#table.clear();
       this.#alarm.disarm();
       this.#shutdownDone = true;
       this.#logger.debug('tscron: scheduler shut down');
@@ -272,8 +265,9 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#started = false;
     this.#alarm.disarm();
     this.#queue.clear();
-    for (const record of this.#records.values()) record.next = Number.NaN;
-    this.#executor.abortAll(this.#records.values(), abortError('the scheduler is stopping'));
+    const records = this.#table.inOrder();
+    for (const record of records) record.next = Number.NaN;
+    this.#executor.abortAll(records, abortError('the scheduler is stopping'));
     if (this.#executor.running === 0) return Promise.resolve();
     const timeout = this.#config.stopTimeout;
     return new Promise<void>((resolve, reject) => {
@@ -351,10 +345,11 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     return cfg.locker !== false && (cfg.locker !== undefined || this.#config.locker !== undefined);
   }
 
-  /** (Re)compiles a job's schedule anchored at `anchor`. */
-  #compile(record: JobRecord, anchor: number): void {
-    const definition = record.definition;
-    record.anchor = anchor;
+  /**
+   * Compiles a definition's schedule anchored at `anchor`; a duration job has none (its runs are
+   * computed from its period, see {@link SchedulerCore.#setPeriod}), but its period is checked here.
+   */
+  #compile(definition: JobDefinition, cfg: JobConfig, anchor: number): Schedule | undefined {
     if (definition.kind === 'duration') {
       const every = definition.every;
       if (typeof every !== 'number' || !(every > 0) || !Number.isFinite(every)) {
@@ -363,16 +358,20 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
           `DurationJob: the interval must be > 0, got ${every}`,
         );
       }
-      record.every = every;
-      record.schedule = undefined;
-      return;
+      return undefined;
     }
-    record.every = 0;
-    record.schedule = compileSchedule(definition, {
+    return compileSchedule(definition, {
       timeZone: this.#config.timeZone,
-      dstPolicy: record.cfg.dstPolicy,
+      dstPolicy: cfg.dstPolicy,
       anchor,
     });
+  }
+
+  /** Records the anchor a job's schedule was compiled at and, for a duration job, its period. */
+  #setPeriod(record: JobRecord, anchor: number): void {
+    const definition = record.definition;
+    record.anchor = anchor;
+    record.every = definition.kind === 'duration' ? definition.every : 0;
   }
 
   /** Plans a job's first run when the scheduler starts or the job is added to a running scheduler. */
@@ -390,7 +389,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     }
     if (record.anchor !== anchor) {
       if (record.every > 0) record.anchor = anchor;
-      else if (anchorSensitive(record.definition)) this.#compile(record, anchor);
+      else if (anchorSensitive(record.definition)) {
+        record.schedule = this.#compile(record.definition, cfg, anchor);
+        record.anchor = anchor;
+      }
     }
     if (first === undefined) {
       const definition = record.definition;
@@ -429,7 +431,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (now < this.#lastWake - JUMP_BACK_MS) this.#rebase(now);
     this.#lastWake = now;
     const queue = this.#queue;
-    const slots = this.#slots;
+    const table = this.#table;
     const executor = this.#executor;
     this.#draining = true;
     this.#tickNow = now;
@@ -437,7 +439,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     try {
       while (queue.peekTime() <= now) {
         const due = queue.peekTime();
-        const record = slots[queue.peekSlot()] as JobRecord;
+        const record = table.bySlot[queue.peekSlot()] as JobRecord;
         const at = record.next;
         const cfg = record.cfg;
         if (cfg.intervalFromCompletion) {
@@ -479,7 +481,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */
   #rebase(now: number): void {
     this.#logger.warn(`tscron: the clock went back to ${new Date(now).toISOString()}; recomputing schedules`);
-    for (const record of this.#records.values()) {
+    for (const record of this.#table.inOrder()) {
       if (Number.isNaN(record.next)) continue;
       if (typeof record.cfg.startAt === 'number' && Number.isNaN(record.lastRunAt)) continue;
       const every = record.every;
@@ -504,11 +506,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   #remove(record: JobRecord, reason: (() => unknown) | undefined): void {
     if ((record.flags & REMOVED) !== 0) return;
     record.flags |= REMOVED;
-    record.next = Number.NaN;
     this.#queue.delete(record.slot);
-    this.#slots[record.slot] = undefined;
-    this.#free.push(record.slot);
-    this.#records.delete(record.id);
+    this.#table.remove(record);
     this.#unwatchSignal(record);
     this.#executor.abortJob(record, reason);
     this.#report('jobUnregistered', record);
@@ -518,7 +517,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const signal = record.cfg.signal;
     if (signal === undefined) return;
     const onAbort = (): void => {
-      if (this.#records.get(record.id) !== record) return;
+      if ((record.flags & REMOVED) !== 0) return;
       this.#remove(record, () => signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
       this.#arm();
     };
