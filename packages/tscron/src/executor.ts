@@ -109,6 +109,8 @@ export class Executor {
   waitingCount = 0;
   /** Runs that are not finished synchronously: awaiting a lock, a promise, a retry. */
   readonly active = new Set<Run>();
+  /** Runs waiting for their job's previous run (singleton 'wait'), by job. */
+  readonly #waiting = new Map<JobRecord, Run[]>();
   #queue: (Run | undefined)[] = [];
   #head = 0;
   #idle: (() => void)[] = [];
@@ -176,9 +178,10 @@ export class Executor {
         this.#abort(run, made);
       }
     }
-    if (job.waiting !== undefined) {
-      this.waitingCount -= job.waiting.length;
-      job.waiting = undefined;
+    const waiting = this.#waiting.get(job);
+    if (waiting !== undefined) {
+      this.waitingCount -= waiting.length;
+      this.#waiting.delete(job);
     }
     if (this.#head < this.#queue.length) {
       const kept = this.#queue.slice(this.#head).filter((run) => run !== undefined && run.job !== job);
@@ -189,9 +192,9 @@ export class Executor {
   }
 
   /** Aborts every run in progress and drops every waiting run. */
-  abortAll(jobs: Iterable<JobRecord>, reason: unknown): void {
+  abortAll(reason: unknown): void {
     for (const run of this.active) this.#abort(run, reason);
-    for (const job of jobs) job.waiting = undefined;
+    this.#waiting.clear();
     this.#queue = [];
     this.#head = 0;
     this.waitingCount = 0;
@@ -221,8 +224,9 @@ export class Executor {
   }
 
   #wait(job: JobRecord, run: Run): void {
-    if (job.waiting === undefined) job.waiting = [];
-    job.waiting.push(run);
+    const waiting = this.#waiting.get(job);
+    if (waiting === undefined) this.#waiting.set(job, [run]);
+    else waiting.push(run);
     this.waitingCount++;
   }
 
@@ -536,11 +540,11 @@ export class Executor {
   /** Starts runs that waited: first the ended job's own (singleton 'wait'), then the shared queue. */
   #pump(job: JobRecord): void {
     const limit = this.#limit;
-    const waiting = job.waiting as Run[] | undefined;
-    if (waiting !== undefined && waiting.length > 0 && job.running === 0) {
+    const waiting = this.#waiting.size === 0 ? undefined : this.#waiting.get(job);
+    if (waiting !== undefined && job.running === 0) {
       const run = waiting.shift() as Run;
       this.waitingCount--;
-      if (waiting.length === 0) job.waiting = undefined;
+      if (waiting.length === 0) this.#waiting.delete(job);
       if (this.#runnable(run)) {
         if (limit === 0 || this.running < limit) this.#start(run);
         else {

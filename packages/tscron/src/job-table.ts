@@ -2,7 +2,7 @@ import type { JobHost, JobRecord } from './job.js';
 import { newJobId } from './job-id.js';
 
 /** Doubles kept per slot in {@link JobTable.times}. */
-export const TIMES_STRIDE = 4;
+export const TIMES_STRIDE = 5;
 /** Offset of the next occurrence (epoch ms, NaN when none is planned). */
 export const NEXT = 0;
 /** Offset of the instant a duration job's occurrences count from. */
@@ -11,16 +11,19 @@ export const ANCHOR = 1;
 export const EVERY = 2;
 /** Offset of the time the last run was dispatched (NaN before the first). */
 export const LAST_RUN = 3;
+/** Offset of the count of runs towards `limitedRuns`. */
+export const RUNS = 4;
 
 /**
- * A scheduler's jobs: each live job holds a slot, and its times live in one `Float64Array` at
- * `slot * TIMES_STRIDE`, not in fields of its record. A number field of an object costs a separate
- * heap box per job, and a scheduler adding 100,000 jobs spends most of its time in the garbage
- * collector copying such small objects; an array of doubles is one block outside the heap.
+ * A scheduler's jobs: each live job holds a slot, and its times and run count live in one
+ * `Float64Array` at `slot * TIMES_STRIDE`, not in fields of its record. A number field of an object
+ * costs a separate heap box per job, and adding 100,000 jobs is mostly the garbage collector copying
+ * what was just allocated: every byte a job keeps on the heap costs time. Typed arrays keep their
+ * data outside the heap.
  *
- * The table also keeps creation order (for `jobs()`) and the ids that are known outside: a random id
- * is drawn only when something first reads it, so that a job nobody asks about costs no id string
- * and no map entry.
+ * The table also keeps creation order (for `jobs()`, as slots in an `Int32Array` with holes) and
+ * the ids that are known outside: a random id is drawn only when something first reads it, so that a
+ * job nobody asks about costs no id string and no map entry.
  */
 export class JobTable {
   /** The scheduler the records ask for `runNow`, `pause` and `resume`. */
@@ -30,8 +33,11 @@ export class JobTable {
   /** Live records by slot. */
   bySlot: (JobRecord | undefined)[] = [];
   #free: number[] = [];
-  /** Live records in creation order, with holes (undefined) where records left. */
-  #order: (JobRecord | undefined)[] = [];
+  /** Slots in creation order, -1 where a job left; `#orderLength` are in use. */
+  #order = new Int32Array(64);
+  #orderLength = 0;
+  /** Per slot, its place in `#order`. */
+  #placeOf = new Int32Array(64);
   #holes = 0;
   readonly #ids = new Map<string, JobRecord>();
   #size = 0;
@@ -60,10 +66,13 @@ export class JobTable {
     times[base + ANCHOR] = Number.NaN;
     times[base + EVERY] = 0;
     times[base + LAST_RUN] = Number.NaN;
+    times[base + RUNS] = 0;
     record.slot = slot;
     this.bySlot[slot] = record;
-    record.order = this.#order.length;
-    this.#order.push(record);
+    if (slot >= this.#placeOf.length) this.#placeOf = grown(this.#placeOf, slot + 1);
+    if (this.#orderLength === this.#order.length) this.#order = grown(this.#order, this.#orderLength + 1);
+    this.#placeOf[slot] = this.#orderLength;
+    this.#order[this.#orderLength++] = slot;
     if (record.idText !== undefined) this.#ids.set(record.idText, record);
     this.#size++;
   }
@@ -80,11 +89,11 @@ export class JobTable {
     record.slot = -1;
     this.bySlot[slot] = undefined;
     this.#free.push(slot);
-    this.#order[record.order] = undefined;
+    this.#order[this.#placeOf[slot] as number] = -1;
     this.#holes++;
     if (record.idText !== undefined) this.#ids.delete(record.idText);
     this.#size--;
-    if (this.#holes > 32 && this.#holes * 2 > this.#order.length) this.#compact();
+    if (this.#holes > 32 && this.#holes * 2 > this.#orderLength) this.#compact();
   }
 
   /** The id of a record, drawn now if it has none yet. */
@@ -101,7 +110,11 @@ export class JobTable {
   /** The live records in creation order. */
   inOrder(): JobRecord[] {
     const live: JobRecord[] = [];
-    for (const record of this.#order) if (record !== undefined) live.push(record);
+    const order = this.#order;
+    for (let i = 0; i < this.#orderLength; i++) {
+      const slot = order[i] as number;
+      if (slot >= 0) live.push(this.bySlot[slot] as JobRecord);
+    }
     return live;
   }
 
@@ -110,23 +123,36 @@ export class JobTable {
     for (const record of this.inOrder()) this.remove(record);
     this.bySlot = [];
     this.#free = [];
-    this.#order = [];
+    this.#order = new Int32Array(64);
+    this.#orderLength = 0;
+    this.#placeOf = new Int32Array(64);
     this.#holes = 0;
     this.times = new Float64Array(64 * TIMES_STRIDE);
   }
 
   #grow(needed: number): void {
-    let length = this.times.length * 2;
-    while (length < needed) length *= 2;
-    const times = new Float64Array(length);
-    times.set(this.times);
-    this.times = times;
+    this.times = grown(this.times, needed);
   }
 
   #compact(): void {
-    const live = this.inOrder();
-    for (let i = 0; i < live.length; i++) (live[i] as JobRecord).order = i;
-    this.#order = live;
+    const order = this.#order;
+    let kept = 0;
+    for (let i = 0; i < this.#orderLength; i++) {
+      const slot = order[i] as number;
+      if (slot < 0) continue;
+      this.#placeOf[slot] = kept;
+      order[kept++] = slot;
+    }
+    this.#orderLength = kept;
     this.#holes = 0;
   }
+}
+
+/** A copy of `array` at least `needed` long (doubling, so that growing one by one stays linear). */
+function grown<T extends Float64Array | Int32Array>(array: T, needed: number): T {
+  let length = array.length * 2;
+  while (length < needed) length *= 2;
+  const copy = new (array.constructor as new (length: number) => T)(length);
+  copy.set(array);
+  return copy;
 }

@@ -2,7 +2,7 @@ import type { JobDefinition } from './definitions.js';
 import type { Lock } from './distributed.js';
 import { TscronError } from './errors.js';
 import type { JobConfig } from './job-options.js';
-import { ANCHOR, EVERY, type JobTable, LAST_RUN, NEXT, TIMES_STRIDE } from './job-table.js';
+import { ANCHOR, EVERY, type JobTable, LAST_RUN, NEXT, RUNS, TIMES_STRIDE } from './job-table.js';
 import type { Schedule } from './schedule.js';
 
 /**
@@ -107,20 +107,12 @@ export class JobRecord implements Job {
   declare schedule: Schedule | undefined;
   /** @internal Index in the table's times and the timer queue; -1 once the job left the scheduler. */
   declare slot: number;
-  /** @internal Place in the table's creation order. */
-  declare order: number;
   /** @internal Runs in progress. */
   declare running: number;
-  /** @internal Runs counted towards `limitedRuns`. */
-  declare runCount: number;
-  /** @internal Runs waiting for this job's previous run (singleton 'wait'). */
-  declare waiting: unknown[] | undefined;
   /** @internal {@link REMOVED} | {@link PAUSED} */
   declare flags: number;
   /** @internal Bumped by every update, so that runs of an older version are told apart. */
   declare version: number;
-  /** @internal Removes the job when its `signal` option aborts. */
-  declare onAbort: (() => void) | undefined;
   /** @internal The last run time, kept here once the job left its slot. */
   declare retiredLastRun: number | undefined;
 
@@ -143,13 +135,9 @@ export class JobRecord implements Job {
     this.cfg = cfg;
     this.schedule = schedule;
     this.slot = -1;
-    this.order = -1;
     this.running = 0;
-    this.runCount = 0;
-    this.waiting = undefined;
     this.flags = 0;
     this.version = 0;
-    this.onAbort = undefined;
     this.retiredLastRun = undefined;
   }
 
@@ -192,6 +180,17 @@ export class JobRecord implements Job {
   set every(ms: number) {
     const slot = this.slot;
     if (slot >= 0) this.table.times[slot * TIMES_STRIDE + EVERY] = ms;
+  }
+
+  /** @internal Runs counted towards `limitedRuns`. */
+  get runCount(): number {
+    const slot = this.slot;
+    return slot < 0 ? 0 : (this.table.times[slot * TIMES_STRIDE + RUNS] as number);
+  }
+
+  set runCount(runs: number) {
+    const slot = this.slot;
+    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + RUNS] = runs;
   }
 
   /** @internal When the last run was dispatched, NaN before the first. */

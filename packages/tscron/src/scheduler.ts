@@ -111,6 +111,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   readonly #logger: Logger;
   readonly #monitor: Monitor | undefined;
   readonly #table: JobTable;
+  /** Listeners on the `signal` option of the jobs that have one. */
+  readonly #signalWatchers = new Map<JobRecord, () => void>();
   readonly #queue = new TimerQueue();
   readonly #alarm: Alarm;
   readonly #executor: Executor;
@@ -265,9 +267,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#started = false;
     this.#alarm.disarm();
     this.#queue.clear();
-    const records = this.#table.inOrder();
-    for (const record of records) record.next = Number.NaN;
-    this.#executor.abortAll(records, abortError('the scheduler is stopping'));
+    for (const record of this.#table.inOrder()) record.next = Number.NaN;
+    this.#executor.abortAll(abortError('the scheduler is stopping'));
     if (this.#executor.running === 0) return Promise.resolve();
     const timeout = this.#config.stopTimeout;
     return new Promise<void>((resolve, reject) => {
@@ -525,14 +526,16 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       onAbort();
       return;
     }
-    record.onAbort = onAbort;
+    this.#signalWatchers.set(record, onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
   }
 
   #unwatchSignal(record: JobRecord): void {
-    if (record.onAbort === undefined) return;
-    record.cfg.signal?.removeEventListener('abort', record.onAbort);
-    record.onAbort = undefined;
+    if (record.cfg.signal === undefined) return;
+    const onAbort = this.#signalWatchers.get(record);
+    if (onAbort === undefined) return;
+    record.cfg.signal?.removeEventListener('abort', onAbort);
+    this.#signalWatchers.delete(record);
   }
 
   // ---- executor hooks ----

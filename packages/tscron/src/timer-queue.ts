@@ -4,32 +4,30 @@ import { type Clock, systemClock } from './clock.js';
  * The due times of a scheduler's jobs, keyed by slot number (a job's index in the scheduler's
  * table); each slot is queued at most once.
  *
- * Slots due at the same instant share a bucket, and a binary min-heap in a `Float64Array` orders the
- * distinct instants. A bucket is an array `[head, live, ...slots]`: slots leave from `head` in the
- * order they came (first queued, first due), and a slot removed from the middle leaves a hole (-1)
- * that the head skips; a bucket with more holes than slots is compacted. Jobs on the same cron second or interval therefore
- * cost O(1) each to pop and to requeue, however many there are; distinct instants cost O(log n).
- * Per slot, `#time` holds its due time (NaN when not queued) and `#index` its place in its bucket, so
- * that moving or removing a slot never searches. A bucket that empties stays in the map (empty) until
- * its instant reaches the top of the heap, so that every instant is in the heap exactly once.
+ * An indexed binary min-heap held in typed arrays: per heap node its time, its sequence number and
+ * its slot; per slot its node. Slots due at the same instant leave in the order they were queued
+ * (the sequence number breaks ties). Nothing is allocated per slot or per instant, so a queue of
+ * 100,000 jobs on distinct instants costs the garbage collector nothing; the arrays live outside the
+ * heap and grow by doubling.
+ *
+ * A burst of slots due at one instant stays cheap: popping is O(log n), and requeueing a slot at a
+ * later instant than every other lands at the bottom of the heap in O(1).
  */
 export class TimerQueue {
-  #time: Float64Array;
-  #index: Int32Array;
-  readonly #buckets = new Map<number, number[]>();
-  #heap = new Float64Array(64);
-  #heapSize = 0;
+  #nodeTime: Float64Array;
+  #nodeSeq: Float64Array;
+  #nodeSlot: Int32Array;
+  /** Per slot, its node in the heap, or -1 when it is not queued. */
+  #nodeOf: Int32Array;
   #size = 0;
-  /** The bucket last appended to: requeueing a burst hits it without a map lookup. */
-  #lastTime = Number.NaN;
-  #lastBucket: number[] | undefined;
-  /** The non-empty bucket of the earliest instant, when known. */
-  #minTime = Number.NaN;
-  #minBucket: number[] | undefined;
+  /** Hands out sequence numbers; a double, so that it never wraps. */
+  #seq = 0;
 
   constructor(capacity = 64) {
-    this.#time = new Float64Array(capacity).fill(Number.NaN);
-    this.#index = new Int32Array(capacity);
+    this.#nodeTime = new Float64Array(capacity);
+    this.#nodeSeq = new Float64Array(capacity);
+    this.#nodeSlot = new Int32Array(capacity);
+    this.#nodeOf = new Int32Array(capacity).fill(-1);
   }
 
   /** How many slots are queued. */
@@ -39,85 +37,58 @@ export class TimerQueue {
 
   /** The earliest due time, or `Infinity` when the queue is empty. */
   peekTime(): number {
-    const min = this.#minBucket;
-    if (min !== undefined && (min[1] as number) > 0) return this.#minTime;
-    this.#minBucket = undefined;
-    while (this.#heapSize > 0) {
-      const time = this.#heap[0] as number;
-      const bucket = this.#buckets.get(time) as number[];
-      if ((bucket[1] as number) > 0) {
-        this.#minTime = time;
-        this.#minBucket = bucket;
-        return time;
-      }
-      this.#heapPop();
-      this.#buckets.delete(time);
-      if (this.#lastTime === time) {
-        this.#lastTime = Number.NaN;
-        this.#lastBucket = undefined;
-      }
-    }
-    return Number.POSITIVE_INFINITY;
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#nodeTime[0] as number);
   }
 
   /** The slot queued first among those with the earliest due time, or -1 when the queue is empty. */
   peekSlot(): number {
-    if (this.peekTime() === Number.POSITIVE_INFINITY) return -1;
-    const bucket = this.#minBucket as number[];
-    return bucket[bucket[0] as number] as number;
+    return this.#size === 0 ? -1 : (this.#nodeSlot[0] as number);
   }
 
   /** Whether `slot` is queued. */
   has(slot: number): boolean {
-    return slot < this.#time.length && !Number.isNaN(this.#time[slot] as number);
+    return slot >= 0 && slot < this.#nodeOf.length && (this.#nodeOf[slot] as number) >= 0;
   }
 
   /** The due time of `slot`, or `undefined` when it is not queued. */
   timeOf(slot: number): number | undefined {
-    return this.has(slot) ? this.#time[slot] : undefined;
+    return this.has(slot) ? this.#nodeTime[this.#nodeOf[slot] as number] : undefined;
   }
 
-  /** Queues `slot` at `time`, or moves it there when it is already queued. */
+  /** Queues `slot` at `time`, or moves it there (as the last of that instant) when it is queued already. */
   set(slot: number, time: number): void {
-    if (slot >= this.#time.length) this.#grow(slot);
-    const old = this.#time[slot] as number;
-    if (old === time) return;
-    if (Number.isNaN(old)) this.#size++;
-    else this.#unlink(slot, old);
-    let bucket: number[] | undefined;
-    if (time === this.#lastTime) bucket = this.#lastBucket as number[];
-    else {
-      bucket = this.#buckets.get(time);
-      if (bucket === undefined) {
-        // A new bucket is made with its first slot in place: pushing onto `[2, 0]` would grow its
-        // storage to 19 elements, and many instants only ever hold one slot (cron jobs on distinct
-        // seconds).
-        bucket = [2, 1, slot];
-        this.#buckets.set(time, bucket);
-        this.#heapPush(time);
-        this.#lastTime = time;
-        this.#lastBucket = bucket;
-        if (time < this.#minTime) this.#minBucket = undefined;
-        this.#index[slot] = 2;
-        this.#time[slot] = time;
-        return;
-      }
-      this.#lastTime = time;
-      this.#lastBucket = bucket;
+    if (slot >= this.#nodeOf.length) this.#growSlots(slot + 1);
+    const node = this.#nodeOf[slot] as number;
+    const seq = this.#seq++;
+    if (node >= 0) {
+      const old = this.#nodeTime[node] as number;
+      if (old === time) return;
+      this.#nodeSeq[node] = seq;
+      if (time < old) this.#up(node, time, seq, slot);
+      else this.#down(node, time, seq, slot);
+      return;
     }
-    if (time < this.#minTime) this.#minBucket = undefined;
-    this.#index[slot] = bucket.length;
-    bucket.push(slot);
-    bucket[1] = (bucket[1] as number) + 1;
-    this.#time[slot] = time;
+    if (this.#size === this.#nodeTime.length) this.#growNodes();
+    this.#up(this.#size++, time, seq, slot);
   }
 
   /** Removes `slot`; does nothing when it is not queued. */
   delete(slot: number): void {
     if (!this.has(slot)) return;
-    this.#unlink(slot, this.#time[slot] as number);
-    this.#time[slot] = Number.NaN;
-    this.#size--;
+    const node = this.#nodeOf[slot] as number;
+    this.#nodeOf[slot] = -1;
+    const last = --this.#size;
+    if (node === last) return;
+    // The last node fills the hole, then moves whichever way its key asks.
+    const time = this.#nodeTime[last] as number;
+    const seq = this.#nodeSeq[last] as number;
+    const moved = this.#nodeSlot[last] as number;
+    if (
+      node > 0 &&
+      before(time, seq, this.#nodeTime[(node - 1) >> 1] as number, this.#nodeSeq[(node - 1) >> 1] as number)
+    ) {
+      this.#up(node, time, seq, moved);
+    } else this.#down(node, time, seq, moved);
   }
 
   /** Removes an earliest slot and returns it, or -1 when the queue is empty. */
@@ -129,105 +100,87 @@ export class TimerQueue {
 
   /** Empties the queue. */
   clear(): void {
-    this.#time.fill(Number.NaN);
-    this.#buckets.clear();
-    this.#heapSize = 0;
+    this.#nodeOf.fill(-1);
     this.#size = 0;
-    this.#lastTime = Number.NaN;
-    this.#lastBucket = undefined;
-    this.#minTime = Number.NaN;
-    this.#minBucket = undefined;
   }
 
-  /** Takes `slot` out of the bucket of `time`, leaving a hole. */
-  #unlink(slot: number, time: number): void {
-    const bucket =
-      time === this.#minTime && this.#minBucket !== undefined
-        ? this.#minBucket
-        : time === this.#lastTime
-          ? (this.#lastBucket as number[])
-          : (this.#buckets.get(time) as number[]);
-    const live = (bucket[1] as number) - 1;
-    bucket[1] = live;
-    if (live === 0) {
-      bucket.length = 2;
-      bucket[0] = 2;
-      return;
+  /** Places the key (time, seq, slot) at `node` or above it. */
+  #up(node: number, time: number, seq: number, slot: number): void {
+    const times = this.#nodeTime;
+    const seqs = this.#nodeSeq;
+    const slots = this.#nodeSlot;
+    const nodeOf = this.#nodeOf;
+    while (node > 0) {
+      const parent = (node - 1) >> 1;
+      const parentTime = times[parent] as number;
+      if (!before(time, seq, parentTime, seqs[parent] as number)) break;
+      times[node] = parentTime;
+      seqs[node] = seqs[parent] as number;
+      const parentSlot = slots[parent] as number;
+      slots[node] = parentSlot;
+      nodeOf[parentSlot] = node;
+      node = parent;
     }
-    const index = this.#index[slot] as number;
-    bucket[index] = -1;
-    let head = bucket[0] as number;
-    if (index === head) {
-      while (bucket[head] === -1) head++;
-      bucket[0] = head;
-    }
-    if (bucket.length - head > 2 * live + 16) this.#compact(bucket);
+    times[node] = time;
+    seqs[node] = seq;
+    slots[node] = slot;
+    nodeOf[slot] = node;
   }
 
-  /** Drops a bucket's holes, keeping the order of its slots. */
-  #compact(bucket: number[]): void {
-    let write = 2;
-    for (let read = bucket[0] as number; read < bucket.length; read++) {
-      const slot = bucket[read] as number;
-      if (slot === -1) continue;
-      bucket[write] = slot;
-      this.#index[slot] = write;
-      write++;
-    }
-    bucket.length = write;
-    bucket[0] = 2;
-  }
-
-  #grow(slot: number): void {
-    let length = this.#time.length * 2;
-    while (length <= slot) length *= 2;
-    const time = new Float64Array(length).fill(Number.NaN);
-    time.set(this.#time);
-    this.#time = time;
-    const index = new Int32Array(length);
-    index.set(this.#index);
-    this.#index = index;
-  }
-
-  #heapPush(time: number): void {
-    if (this.#heapSize === this.#heap.length) {
-      const heap = new Float64Array(this.#heap.length * 2);
-      heap.set(this.#heap);
-      this.#heap = heap;
-    }
-    const heap = this.#heap;
-    let index = this.#heapSize++;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const parentTime = heap[parent] as number;
-      if (parentTime <= time) break;
-      heap[index] = parentTime;
-      index = parent;
-    }
-    heap[index] = time;
-  }
-
-  #heapPop(): void {
-    const heap = this.#heap;
-    const size = --this.#heapSize;
-    if (size === 0) return;
-    const time = heap[size] as number;
-    let index = 0;
+  /** Places the key (time, seq, slot) at `node` or below it. */
+  #down(node: number, time: number, seq: number, slot: number): void {
+    const times = this.#nodeTime;
+    const seqs = this.#nodeSeq;
+    const slots = this.#nodeSlot;
+    const nodeOf = this.#nodeOf;
+    const size = this.#size;
     for (;;) {
-      let child = 2 * index + 1;
+      let child = 2 * node + 1;
       if (child >= size) break;
-      let childTime = heap[child] as number;
+      let childTime = times[child] as number;
+      let childSeq = seqs[child] as number;
       const right = child + 1;
-      if (right < size && (heap[right] as number) < childTime) {
+      if (right < size && before(times[right] as number, seqs[right] as number, childTime, childSeq)) {
         child = right;
-        childTime = heap[right] as number;
+        childTime = times[right] as number;
+        childSeq = seqs[right] as number;
       }
-      if (childTime >= time) break;
-      heap[index] = childTime;
-      index = child;
+      if (!before(childTime, childSeq, time, seq)) break;
+      times[node] = childTime;
+      seqs[node] = childSeq;
+      const childSlot = slots[child] as number;
+      slots[node] = childSlot;
+      nodeOf[childSlot] = node;
+      node = child;
     }
-    heap[index] = time;
+    times[node] = time;
+    seqs[node] = seq;
+    slots[node] = slot;
+    nodeOf[slot] = node;
   }
+
+  #growNodes(): void {
+    const length = this.#nodeTime.length * 2;
+    this.#nodeTime = copyInto(new Float64Array(length), this.#nodeTime);
+    this.#nodeSeq = copyInto(new Float64Array(length), this.#nodeSeq);
+    this.#nodeSlot = copyInto(new Int32Array(length), this.#nodeSlot);
+  }
+
+  #growSlots(needed: number): void {
+    let length = this.#nodeOf.length * 2;
+    while (length < needed) length *= 2;
+    this.#nodeOf = copyInto(new Int32Array(length).fill(-1), this.#nodeOf);
+  }
+}
+
+/** Whether key (time a, seq a) comes before key (time b, seq b). */
+function before(timeA: number, seqA: number, timeB: number, seqB: number): boolean {
+  return timeA < timeB || (timeA === timeB && seqA < seqB);
+}
+
+function copyInto<T extends Float64Array | Int32Array>(target: T, source: T): T {
+  target.set(source);
+  return target;
 }
 
 /** How long before a distant due time the system clock's timer wakes, to poll the rest exactly. */

@@ -45,7 +45,7 @@ describe('TimerQueue', () => {
   test('slots due at the same instant leave in the order they came, across removals', () => {
     const queue = new TimerQueue(4);
     for (let slot = 0; slot < 100; slot++) queue.set(slot, 1000);
-    for (let slot = 0; slot < 100; slot += 3) queue.delete(slot); // holes, then a compaction
+    for (let slot = 0; slot < 100; slot += 3) queue.delete(slot); // from the middle of the heap
     queue.set(50, 1000); // already there: stays in place
     queue.set(1, 2000);
     queue.set(1, 1000); // moved away and back: now last
