@@ -111,7 +111,7 @@ class PeriodSchedule implements Schedule {
     this.#firstPeriod = this.#findPeriod(anchor, 1, undefined)?.period;
   }
 
-  next(after: number): number | undefined {
+  nextAfter(after: number): number | undefined {
     if (this.#firstPeriod === undefined) return undefined;
     return this.#findPeriod(after, this.#interval, this.#firstPeriod)?.instant;
   }

@@ -266,6 +266,6 @@ export class JobRecord implements Job {
       // Guards against floating-point rounding landing on `after` itself.
       return at > after ? at : at + every;
     }
-    return (this.schedule as Schedule).next(after);
+    return (this.schedule as Schedule).nextAfter(after);
   }
 }

@@ -24,13 +24,14 @@ export interface ScheduleContext {
 /** A compiled schedule: answers "when next, strictly after this instant?" */
 export interface Schedule {
   /** The first run strictly after `after` (epoch ms), or `undefined` when there is none. */
-  next(after: number): number | undefined;
+  nextAfter(after: number): number | undefined;
   /** False for durationRandom: the same question can get a different answer. */
   readonly deterministic: boolean;
 }
 
 /**
- * A cron job's schedule. A class rather than a closure: a closure here would keep this module's
+ * A cron job's schedule when its compiled expression cannot serve as one itself (see
+ * `CompiledCron.bind`). A class rather than a closure: a closure here would keep this module's
  * whole compile context (the definition, the context object) alive for each of many cron jobs.
  */
 class CronSchedule implements Schedule {
@@ -47,7 +48,7 @@ class CronSchedule implements Schedule {
     this.#anchor = anchor;
   }
 
-  next(after: number): number | undefined {
+  nextAfter(after: number): number | undefined {
     return this.#cron.next(after, this.#zone, this.#dstPolicy, this.#anchor);
   }
 }
@@ -66,7 +67,7 @@ export function compileSchedule(definition: JobDefinition, context: ScheduleCont
       const every = definition.every;
       return {
         deterministic: true,
-        next(after) {
+        nextAfter(after) {
           const periods = after < anchor ? 1 : Math.max(1, Math.floor((after - anchor) / every) + 1);
           return anchor + periods * every;
         },
@@ -77,13 +78,13 @@ export function compileSchedule(definition: JobDefinition, context: ScheduleCont
       const random = context.random ?? Math.random;
       return {
         deterministic: false,
-        next: (after) => after + min + Math.floor(random() * (max - min)),
+        nextAfter: (after) => after + min + Math.floor(random() * (max - min)),
       };
     }
     case 'cron': {
       const cron = compileCron(definition.expression, definition.withSeconds);
       const zone = cron.timeZone === undefined ? context.timeZone : getTimeZone(cron.timeZone);
-      return new CronSchedule(cron, zone, context.dstPolicy, anchor);
+      return cron.bind(zone, context.dstPolicy) ?? new CronSchedule(cron, zone, context.dstPolicy, anchor);
     }
     case 'daily':
     case 'weekly':
@@ -92,11 +93,11 @@ export function compileSchedule(definition: JobDefinition, context: ScheduleCont
     case 'oneTime': {
       const at = definition.at;
       if (at === 'immediately') {
-        return { deterministic: true, next: (after) => (after < anchor ? anchor : undefined) };
+        return { deterministic: true, nextAfter: (after) => (after < anchor ? anchor : undefined) };
       }
       return {
         deterministic: true,
-        next(after) {
+        nextAfter(after) {
           // Instants are sorted ascending; lists are short, a linear scan is enough.
           for (const instant of at) if (instant > after) return instant;
           return undefined;
@@ -161,7 +162,7 @@ function collectRuns(schedule: Schedule, after: number, count: number): Date[] {
   const runs: Date[] = [];
   let at: number | undefined = after;
   while (runs.length < count) {
-    at = schedule.next(at);
+    at = schedule.nextAfter(at);
     if (at === undefined) break;
     runs.push(new Date(at));
   }

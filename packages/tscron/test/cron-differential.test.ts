@@ -130,7 +130,7 @@ function transitionsOf(zone: TimeZone): number[] {
 }
 
 function program(fields: CronFields, overrides: Partial<CronFields>): CronProgram {
-  return { fields: { ...fields, ...overrides }, monthKey: -1, monthMask: 0 };
+  return { ...fields, ...overrides, monthKey: -1, monthMask: 0 };
 }
 
 type Peer = 'croner' | 'cron-parser';

@@ -1,8 +1,9 @@
 import { TscronError } from '../errors.js';
+import type { DstPolicy, Schedule } from '../schedule.js';
 import { daysFromCivil, MS_PER_DAY } from '../zone/civil.js';
 import type { TimeZone } from '../zone/time-zone.js';
 import { type CronProgram, nextInstant, nextWall } from './next.js';
-import { type CronFields, parseCron } from './parse.js';
+import { type CronFields, clearFields, parseCron } from './parse.js';
 
 /** A parsed, validated cron expression that answers "when next?". */
 export interface CompiledCron {
@@ -16,31 +17,83 @@ export interface CompiledCron {
    * undefined when there is none within about 30 years. `anchor` is where `@every` counts from: it
    * runs at `anchor + k * every` for k >= 1.
    */
-  next(after: number, zone: TimeZone, dstPolicy: 'shift' | 'skip', anchor: number): number | undefined;
+  next(after: number, zone: TimeZone, dstPolicy: DstPolicy, anchor: number): number | undefined;
+  /**
+   * This expression as the schedule of a job in `zone` under `dstPolicy`, when it can serve as one
+   * itself: not `@every` (whose runs depend on the job's anchor), and `zone` and `dstPolicy` those
+   * of the first call. Otherwise undefined, and the caller wraps it.
+   */
+  bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined;
 }
 
-class Compiled implements CompiledCron, CronProgram {
-  readonly expression: string;
-  readonly timeZone: string | undefined;
-  readonly wildcard: boolean;
-  readonly fields: CronFields;
-  monthKey = -1;
-  monthMask = 0;
+/**
+ * A compiled expression: its fields inline (one object per expression, not three), and the zone and
+ * policy of the first schedule asked of it, so that it serves as that schedule itself (see
+ * {@link CompiledCron.bind}).
+ */
+class Compiled implements CompiledCron, CronProgram, Schedule {
+  declare readonly expression: string;
+  declare timeZone: string | undefined;
+  declare secondsLow: number;
+  declare secondsHigh: number;
+  declare minutesLow: number;
+  declare minutesHigh: number;
+  declare hours: number;
+  declare days: number;
+  declare months: number;
+  declare weekdays: number;
+  declare lastDays: number;
+  declare nearestWeekdays: number;
+  declare lastWeekday: boolean;
+  declare lastWeekdays: number;
+  declare nthWeekdays: number;
+  declare fifthWeekdays: number;
+  declare daysStar: boolean;
+  declare weekdaysStar: boolean;
+  declare wildcard: boolean;
+  declare every: number;
+  declare zone: TimeZone | undefined;
+  declare monthKey: number;
+  declare monthMask: number;
+  declare boundZone: TimeZone | undefined;
+  declare boundShift: boolean;
 
-  constructor(expression: string, fields: CronFields) {
+  constructor(expression: string) {
     this.expression = expression;
-    this.fields = fields;
-    this.timeZone = fields.zone?.name;
-    this.wildcard = fields.wildcard;
+    this.timeZone = undefined;
+    clearFields(this);
+    this.monthKey = -1;
+    this.monthMask = 0;
+    this.boundZone = undefined;
+    this.boundShift = true;
   }
 
-  next(after: number, zone: TimeZone, dstPolicy: 'shift' | 'skip', anchor: number): number | undefined {
-    const every = this.fields.every;
+  get deterministic(): boolean {
+    return true;
+  }
+
+  next(after: number, zone: TimeZone, dstPolicy: DstPolicy, anchor: number): number | undefined {
+    const every = this.every;
     if (every > 0) {
       const k = Math.max(1, Math.floor((after - anchor) / every) + 1);
       return anchor + k * every;
     }
-    return nextInstant(this, after, this.fields.zone ?? zone, dstPolicy === 'shift');
+    return nextInstant(this, after, this.zone ?? zone, dstPolicy === 'shift');
+  }
+
+  bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined {
+    if (this.every > 0) return undefined;
+    const shift = dstPolicy === 'shift';
+    if (this.boundZone === undefined) {
+      this.boundZone = zone;
+      this.boundShift = shift;
+      return this;
+    }
+    return this.boundZone === zone && this.boundShift === shift ? this : undefined;
+  }
+
+  nextAfter(after: number): number | undefined {
+    return nextInstant(this, after, this.zone ?? (this.boundZone as TimeZone), this.boundShift);
   }
 }
 
@@ -55,9 +108,10 @@ const PROBE_TO = daysFromCivil(2029, 1, 1) * MS_PER_DAY;
  * `ERR_CRON_JOB_INVALID` when the expression can never fire.
  */
 export function compileCronUncached(expression: string, withSeconds: boolean): CompiledCron {
-  let compiled: Compiled;
+  const compiled = new Compiled(expression);
   try {
-    compiled = new Compiled(expression, parseCron(expression, withSeconds));
+    parseCron(expression, withSeconds, compiled);
+    compiled.timeZone = compiled.zone?.name;
   } catch (error) {
     if (error instanceof TscronError) throw error;
     // A safety net: whatever the input, callers only ever see a TscronError.
@@ -65,7 +119,11 @@ export function compileCronUncached(expression: string, withSeconds: boolean): C
       cause: error,
     });
   }
-  if (compiled.fields.every === 0 && Number.isNaN(nextWall(compiled, PROBE_FROM, PROBE_TO))) {
+  if (
+    compiled.every === 0 &&
+    !surelySatisfiable(compiled) &&
+    Number.isNaN(nextWall(compiled, PROBE_FROM, PROBE_TO))
+  ) {
     throw new TscronError(
       'ERR_CRON_JOB_INVALID',
       `CronJob: "${expression}" never matches a date (e.g. a day that its months lack)`,
@@ -75,28 +133,61 @@ export function compileCronUncached(expression: string, withSeconds: boolean): C
   return compiled;
 }
 
+/** The most days each month can have (February: 29), as a 31-bit day set each. */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31].map((length) =>
+  length === 31 ? 0x7fffffff : (1 << length) - 1,
+);
+
+/**
+ * A shortcut past the search for expressions with no `L`, `W` or `#`: if some chosen day exists in
+ * some chosen month, it falls on every weekday in some year, so the expression fires (day and
+ * weekday both restricted: either may match). False means "search", not "never".
+ */
+function surelySatisfiable(fields: CronFields): boolean {
+  if (
+    (fields.lastDays |
+      fields.nearestWeekdays |
+      fields.lastWeekdays |
+      fields.nthWeekdays |
+      fields.fifthWeekdays) !==
+      0 ||
+    fields.lastWeekday
+  ) {
+    return false;
+  }
+  if (fields.weekdays === 0) return false;
+  if (!fields.daysStar && !fields.weekdaysStar) return true;
+  for (let month = 0; month < 12; month++) {
+    if (((fields.months >>> month) & 1) === 1 && (fields.days & (MONTH_DAYS[month] as number)) !== 0)
+      return true;
+  }
+  return false;
+}
+
 const CACHE_LIMIT = 1024;
-const cache = new Map<string, CompiledCron>();
+// One cache per field count, keyed by the expression itself: a combined key would be a new string to
+// build and hash on every call, where the expression's own hash is computed once and kept.
+const withSecondsCache = new Map<string, CompiledCron>();
+const withoutSecondsCache = new Map<string, CompiledCron>();
 
 /**
  * Compiles a cron expression once; later calls with the same text and `withSeconds` return the
- * same object. See {@link compileCronUncached} for the errors.
+ * same object (among the last 1,024 or so compiled). See {@link compileCronUncached} for the errors.
  */
 export function compileCron(expression: string, withSeconds: boolean): CompiledCron {
-  const key = withSeconds ? `s${expression}` : `m${expression}`;
-  const cached = cache.get(key);
+  const cache = withSeconds ? withSecondsCache : withoutSecondsCache;
+  const cached = cache.get(expression);
   if (cached !== undefined) return cached;
   const compiled = compileCronUncached(expression, withSeconds);
-  if (cache.size >= CACHE_LIMIT) {
-    // Oldest first: Map keeps insertion order.
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
-  }
-  cache.set(key, compiled);
+  // Full: start afresh. Cheaper than evicting one entry per miss, and a job's definition is compiled
+  // (by cronJob) just before the scheduler asks for it, so a hit is rarely lost.
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(expression, compiled);
   return compiled;
 }
 
 /** Empties the compile cache (for tests and benchmarks). */
 export function clearCronCache(): void {
-  cache.clear();
+  withSecondsCache.clear();
+  withoutSecondsCache.clear();
 }

@@ -12,8 +12,7 @@ import { next60, nextBit } from './fields.js';
 import type { CronFields } from './parse.js';
 
 /** Parsed fields plus the days of the month last asked for, since chained calls stay in one month. */
-export interface CronProgram {
-  readonly fields: CronFields;
+export interface CronProgram extends CronFields {
   monthKey: number;
   monthMask: number;
 }
@@ -29,7 +28,7 @@ function daysOf(program: CronProgram, year: number, month: number): number {
   const key = year * 16 + month;
   if (program.monthKey !== key) {
     program.monthKey = key;
-    program.monthMask = monthDays(program.fields, year, month);
+    program.monthMask = monthDays(program, year, month);
   }
   return program.monthMask;
 }
@@ -41,7 +40,7 @@ function daysOf(program: CronProgram, year: number, month: number): number {
  */
 export function nextWall(program: CronProgram, from: number, limit: number): number {
   if (!(from < limit)) return Number.NaN;
-  const fields = program.fields;
+  const fields: CronFields = program;
   const dayNumber = Math.floor(from / MS_PER_DAY);
   const secondOfDay = (from - dayNumber * MS_PER_DAY) / MS_PER_SECOND;
   let hour = Math.floor(secondOfDay / 3600);
@@ -167,7 +166,7 @@ export function nextInstant(
 ): number | undefined {
   // Past this, instants leave the range Date and Intl can represent (±8.64e15 ms).
   if (!(Math.abs(after) < LAST_SEARCHABLE)) return undefined;
-  const wildcard = program.fields.wildcard;
+  const wildcard = program.wildcard;
   const end = after + SEARCH_SPAN_MS;
   let start = wildcard ? after : after - MS_PER_DAY;
   let previousOffset = Number.NaN;

@@ -2,6 +2,7 @@ import { toMilliseconds } from '../duration.js';
 import { TscronError } from '../errors.js';
 import { getTimeZone, type TimeZone } from '../zone/time-zone.js';
 import { DAY_OF_MONTH, DAY_OF_WEEK, type FieldSpec, HOUR, MINUTE, MONTH, SECOND } from './fields.js';
+import { parsePlainCron } from './parse-plain.js';
 
 /** A cron expression reduced to bitsets (see fields.ts for the layout of each set). */
 export interface CronFields {
@@ -64,44 +65,52 @@ function fail(expression: string, message: string, cause?: unknown): never {
   );
 }
 
-function emptyFields(): CronFields {
-  return {
-    secondsLow: 1,
-    secondsHigh: 0,
-    minutesLow: 0,
-    minutesHigh: 0,
-    hours: 0,
-    days: 0,
-    months: 0,
-    weekdays: 0,
-    lastDays: 0,
-    nearestWeekdays: 0,
-    lastWeekday: false,
-    lastWeekdays: 0,
-    nthWeekdays: 0,
-    fifthWeekdays: 0,
-    daysStar: false,
-    weekdaysStar: false,
-    wildcard: false,
-    every: 0,
-    zone: undefined,
-  };
+/**
+ * Sets every field of `target` to its blank value (second 0, nothing else), in one fixed order so
+ * that objects initialised by it share a shape. Returns `target`.
+ */
+export function clearFields<T extends CronFields>(target: T): T {
+  target.secondsLow = 1;
+  target.secondsHigh = 0;
+  target.minutesLow = 0;
+  target.minutesHigh = 0;
+  target.hours = 0;
+  target.days = 0;
+  target.months = 0;
+  target.weekdays = 0;
+  target.lastDays = 0;
+  target.nearestWeekdays = 0;
+  target.lastWeekday = false;
+  target.lastWeekdays = 0;
+  target.nthWeekdays = 0;
+  target.fifthWeekdays = 0;
+  target.daysStar = false;
+  target.weekdaysStar = false;
+  target.wildcard = false;
+  target.every = 0;
+  target.zone = undefined;
+  return target;
 }
 
 /**
- * Parses a cron expression into bitsets. Throws `ERR_CRON_JOB_PARSE` naming the field and the bad
- * text, `ERR_INVALID_TIME_ZONE` for an unknown `TZ=` zone. Whether it can ever fire is checked by
- * the compiler, not here.
+ * Parses a cron expression into bitsets, written into `into` (blank fields, see {@link clearFields}).
+ * Throws `ERR_CRON_JOB_PARSE` naming the field and the bad text, `ERR_INVALID_TIME_ZONE` for an
+ * unknown `TZ=` zone. Whether it can ever fire is checked by the compiler, not here.
  */
-export function parseCron(expression: string, withSeconds: boolean): CronFields {
+export function parseCron(
+  expression: string,
+  withSeconds: boolean,
+  into: CronFields = clearFields({} as CronFields),
+): CronFields {
   if (typeof expression !== 'string') {
     throw new TscronError(
       'ERR_CRON_JOB_PARSE',
       `CronJob: the expression must be a string, got ${typeof expression}`,
     );
   }
+  const fields = into;
+  if (parsePlainCron(expression, withSeconds, fields)) return fields;
   const tokens = splitFields(expression);
-  const fields = emptyFields();
   let first = tokens[0] ?? '';
   const prefix = mayBeZonePrefix(first) ? /^(?:CRON_)?TZ=/i.exec(first) : null;
   if (prefix !== null) {
@@ -167,9 +176,8 @@ function parseDescriptor(expression: string, tokens: string[], fields: CronField
   }
   if (tokens.length > 1)
     fail(expression, `descriptor: "${tokens[1]}" follows ${tokens[0]}, which takes no fields`);
-  const parsed = parseCron(replacement, false);
-  parsed.zone = fields.zone;
-  return parsed;
+  // The replacement has no zone prefix: a zone already read stays.
+  return parseCron(replacement, false, fields);
 }
 
 function parseDaysOfMonth(expression: string, text: string, fields: CronFields): void {
