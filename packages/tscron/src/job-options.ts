@@ -303,8 +303,12 @@ export interface JobIdentity {
   readonly id: string | undefined;
 }
 
+/** A job with no name, tags or id options. */
+const NO_IDENTITY: JobIdentity = Object.freeze({ name: undefined, tags: EMPTY_TAGS, id: undefined });
+
 /** The identity options of a job; both inputs must have passed {@link checkJobOptions}. */
 export function resolveJobIdentity(global: JobOptions | undefined, own: JobOptions | undefined): JobIdentity {
+  if (own === undefined && global === undefined) return NO_IDENTITY;
   const tags = own?.tags ?? global?.tags;
   return {
     name: own?.name ?? global?.name,

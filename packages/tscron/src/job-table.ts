@@ -40,6 +40,8 @@ export class JobTable {
   #placeOf = new Int32Array(64);
   #holes = 0;
   readonly #ids = new Map<string, JobRecord>();
+  /** The last run times of jobs that left the table and had run: users may still hold them. */
+  readonly #retired = new WeakMap<JobRecord, number>();
   #size = 0;
 
   constructor(host: JobHost) {
@@ -78,14 +80,14 @@ export class JobTable {
   }
 
   /**
-   * Takes a record out: its slot goes back to the pool (its last run time is copied onto the record,
-   * which users may still hold) and its id is no longer found.
+   * Takes a record out: its slot goes back to the pool (its last run time is kept aside, as users
+   * may still hold the record) and its id is no longer found.
    */
   remove(record: JobRecord): void {
     const slot = record.slot;
     if (slot < 0) return;
     const lastRun = this.times[slot * TIMES_STRIDE + LAST_RUN] as number;
-    if (!Number.isNaN(lastRun)) record.retiredLastRun = lastRun;
+    if (!Number.isNaN(lastRun)) this.#retired.set(record, lastRun);
     record.slot = -1;
     this.bySlot[slot] = undefined;
     this.#free.push(slot);
@@ -94,6 +96,16 @@ export class JobTable {
     if (record.idText !== undefined) this.#ids.delete(record.idText);
     this.#size--;
     if (this.#holes > 32 && this.#holes * 2 > this.#orderLength) this.#compact();
+  }
+
+  /** The last run time of a record that left the table, NaN when it never ran. */
+  retiredLastRun(record: JobRecord): number {
+    return this.#retired.get(record) ?? Number.NaN;
+  }
+
+  /** Records the last run time of a record that left the table. */
+  retire(record: JobRecord, lastRun: number): void {
+    this.#retired.set(record, lastRun);
   }
 
   /** The id of a record, drawn now if it has none yet. */

@@ -113,8 +113,6 @@ export class JobRecord implements Job {
   declare flags: number;
   /** @internal Bumped by every update, so that runs of an older version are told apart. */
   declare version: number;
-  /** @internal The last run time, kept here once the job left its slot. */
-  declare retiredLastRun: number | undefined;
 
   constructor(
     table: JobTable,
@@ -138,7 +136,6 @@ export class JobRecord implements Job {
     this.running = 0;
     this.flags = 0;
     this.version = 0;
-    this.retiredLastRun = undefined;
   }
 
   get id(): string {
@@ -196,14 +193,14 @@ export class JobRecord implements Job {
   /** @internal When the last run was dispatched, NaN before the first. */
   get lastRunAt(): number {
     const slot = this.slot;
-    if (slot < 0) return this.retiredLastRun ?? Number.NaN;
+    if (slot < 0) return this.table.retiredLastRun(this);
     return this.table.times[slot * TIMES_STRIDE + LAST_RUN] as number;
   }
 
   set lastRunAt(at: number) {
     const slot = this.slot;
     if (slot >= 0) this.table.times[slot * TIMES_STRIDE + LAST_RUN] = at;
-    else this.retiredLastRun = at;
+    else this.table.retire(this, at);
   }
 
   lastRun(): Date | undefined {

@@ -6,6 +6,7 @@ import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from '.
 import {
   checkJobOptions,
   type JobConfig,
+  type JobIdentity,
   type JobOptions,
   resolveJobIdentity,
   resolveJobOptions,
@@ -140,7 +141,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   newJob(definition: JobDefinition, task: Task, options?: JobOptions): Job {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
-    const { cfg, name, tags, id } = this.#prepare(definition, task, options, now);
+    const cfg = this.#prepare(definition, task, options, now);
+    const { tags, id, name } = this.#identify(task, options, cfg);
     // Random ids (drawn when first read) do not collide; only an id the user chose is checked.
     if (id !== undefined && this.#table.byId(id) !== undefined) {
       throw new TscronError(
@@ -161,7 +163,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const record = this.#table.byId(id);
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `update: no job with id "${id}"`);
     const now = this.#clock.now();
-    const { cfg, name, tags } = this.#prepare(definition, task, options, now);
+    const cfg = this.#prepare(definition, task, options, now);
+    const { tags, name } = this.#identify(task, options, cfg);
     // Compiled before anything changes, so that a bad definition leaves the job as it was.
     const schedule = this.#compile(definition, cfg, now);
     this.#executor.abortJob(record, () => abortError(`job "${record.name}" was updated`));
@@ -299,13 +302,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   // ---- scheduling ----
 
-  /** Checks a task, a definition and options; returns the job's config, name, tags and chosen id. */
-  #prepare(
-    definition: JobDefinition,
-    task: Task,
-    options: JobOptions | undefined,
-    now: number,
-  ): { cfg: JobConfig; name: string | undefined; tags: readonly string[]; id: string | undefined } {
+  /** Checks a task, a definition and options; returns the job's config. */
+  #prepare(definition: JobDefinition, task: Task, options: JobOptions | undefined, now: number): JobConfig {
     if (typeof task !== 'function') {
       throw new TscronError(
         'ERR_NEW_JOB_TASK_NIL',
@@ -321,7 +319,6 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     checkJobOptions(options);
     const global = this.#config.globalJobOptions;
     const cfg = resolveJobOptions(global, options, definition, now);
-    const identity = resolveJobIdentity(global, options);
     if (definition.kind === 'oneTime' && definition.at !== 'immediately') {
       const past = definition.at.find((at) => at < now);
       if (past !== undefined) {
@@ -331,14 +328,24 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         );
       }
     }
-    const name = identity.name ?? (task.name === '' ? undefined : task.name);
+    return cfg;
+  }
+
+  /**
+   * A job's tags and chosen id, and its name: the name option, else the task's own name. A job run
+   * under a lock must have one.
+   */
+  #identify(task: Task, options: JobOptions | undefined, cfg: JobConfig): JobIdentity {
+    const identity = resolveJobIdentity(this.#config.globalJobOptions, options);
+    if (identity.name !== undefined) return identity;
+    const name = task.name === '' ? undefined : task.name;
     if (name === undefined && this.#usesLock(cfg)) {
       throw new TscronError(
         'ERR_JOB_NAME_REQUIRED',
         'newJob: a job run under a locker or elector needs a stable name: give the task a name or set the name option',
       );
     }
-    return { cfg, name, tags: identity.tags, id: identity.id };
+    return name === undefined ? identity : { name, tags: identity.tags, id: identity.id };
   }
 
   #usesLock(cfg: JobConfig): boolean {
