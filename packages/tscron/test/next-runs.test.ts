@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { clearCronCache } from '../src/cron/compile.js';
 import {
   atTime,
+  cronJob,
   dailyJob,
   durationJob,
   durationRandomJob,
@@ -204,5 +206,27 @@ describe('nextRuns: duration and one-time jobs', () => {
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
     expect(nextRuns(durationJob(1000), 0)).toEqual([]);
+  });
+});
+
+describe('nextRuns: one cron expression in several zones and policies', () => {
+  it('answers for each zone and policy, whichever was asked first', () => {
+    // A compiled expression serves directly as the schedule of the first zone and policy asked;
+    // later ones must still get their own answers, in either order.
+    for (const first of ['America/New_York', 'Europe/London']) {
+      clearCronCache();
+      const job = cronJob('30 2 * * *');
+      const other = first === 'Europe/London' ? 'America/New_York' : 'Europe/London';
+      const from = '2026-03-07T12:00:00Z';
+      const inFirst = runs(job, 2, from, first);
+      const inOther = runs(job, 2, from, other);
+      const newYork = ['2026-03-08T07:30:00Z', '2026-03-09T06:30:00Z'];
+      const london = ['2026-03-08T02:30:00Z', '2026-03-09T02:30:00Z'];
+      expect(inFirst).toEqual(first === 'Europe/London' ? london : newYork);
+      expect(inOther).toEqual(other === 'Europe/London' ? london : newYork);
+      // 02:30 does not exist in New York on 8 March 2026: shifted to 03:30 EDT, or skipped.
+      expect(runs(job, 1, from, 'America/New_York', 'skip')).toEqual(['2026-03-09T06:30:00Z']);
+      expect(runs(job, 1, from, 'America/New_York')).toEqual(['2026-03-08T07:30:00Z']);
+    }
   });
 });

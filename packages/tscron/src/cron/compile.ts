@@ -26,14 +26,21 @@ export interface CompiledCron {
   bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined;
 }
 
+// Bits of Compiled's `flags`: its boolean fields, packed, as each field costs 8 bytes per expression.
+const LAST_WEEKDAY = 1;
+const DAYS_STAR = 2;
+const WEEKDAYS_STAR = 4;
+const WILDCARD = 8;
+const BOUND_SKIP = 16;
+
 /**
- * A compiled expression: its fields inline (one object per expression, not three), and the zone and
- * policy of the first schedule asked of it, so that it serves as that schedule itself (see
- * {@link CompiledCron.bind}).
+ * A compiled expression: its fields inline (one object per expression, not three; booleans packed
+ * into `flags`), and the zone and policy of the first schedule asked of it, so that it serves as
+ * that schedule itself (see {@link CompiledCron.bind}).
  */
 class Compiled implements CompiledCron, CronProgram, Schedule {
   declare readonly expression: string;
-  declare timeZone: string | undefined;
+  declare flags: number;
   declare secondsLow: number;
   declare secondsHigh: number;
   declare minutesLow: number;
@@ -44,32 +51,66 @@ class Compiled implements CompiledCron, CronProgram, Schedule {
   declare weekdays: number;
   declare lastDays: number;
   declare nearestWeekdays: number;
-  declare lastWeekday: boolean;
   declare lastWeekdays: number;
   declare nthWeekdays: number;
   declare fifthWeekdays: number;
-  declare daysStar: boolean;
-  declare weekdaysStar: boolean;
-  declare wildcard: boolean;
   declare every: number;
   declare zone: TimeZone | undefined;
   declare monthKey: number;
   declare monthMask: number;
   declare boundZone: TimeZone | undefined;
-  declare boundShift: boolean;
 
   constructor(expression: string) {
     this.expression = expression;
-    this.timeZone = undefined;
+    this.flags = 0;
     clearFields(this);
     this.monthKey = -1;
     this.monthMask = 0;
     this.boundZone = undefined;
-    this.boundShift = true;
+  }
+
+  get timeZone(): string | undefined {
+    return this.zone?.name;
+  }
+
+  get lastWeekday(): boolean {
+    return (this.flags & LAST_WEEKDAY) !== 0;
+  }
+
+  set lastWeekday(on: boolean) {
+    this.#flag(LAST_WEEKDAY, on);
+  }
+
+  get daysStar(): boolean {
+    return (this.flags & DAYS_STAR) !== 0;
+  }
+
+  set daysStar(on: boolean) {
+    this.#flag(DAYS_STAR, on);
+  }
+
+  get weekdaysStar(): boolean {
+    return (this.flags & WEEKDAYS_STAR) !== 0;
+  }
+
+  set weekdaysStar(on: boolean) {
+    this.#flag(WEEKDAYS_STAR, on);
+  }
+
+  get wildcard(): boolean {
+    return (this.flags & WILDCARD) !== 0;
+  }
+
+  set wildcard(on: boolean) {
+    this.#flag(WILDCARD, on);
   }
 
   get deterministic(): boolean {
     return true;
+  }
+
+  #flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
 
   next(after: number, zone: TimeZone, dstPolicy: DstPolicy, anchor: number): number | undefined {
@@ -83,17 +124,22 @@ class Compiled implements CompiledCron, CronProgram, Schedule {
 
   bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined {
     if (this.every > 0) return undefined;
-    const shift = dstPolicy === 'shift';
+    const skip = dstPolicy === 'skip';
     if (this.boundZone === undefined) {
       this.boundZone = zone;
-      this.boundShift = shift;
+      this.#flag(BOUND_SKIP, skip);
       return this;
     }
-    return this.boundZone === zone && this.boundShift === shift ? this : undefined;
+    return this.boundZone === zone && ((this.flags & BOUND_SKIP) !== 0) === skip ? this : undefined;
   }
 
   nextAfter(after: number): number | undefined {
-    return nextInstant(this, after, this.zone ?? (this.boundZone as TimeZone), this.boundShift);
+    return nextInstant(
+      this,
+      after,
+      this.zone ?? (this.boundZone as TimeZone),
+      (this.flags & BOUND_SKIP) === 0,
+    );
   }
 }
 
@@ -111,7 +157,6 @@ export function compileCronUncached(expression: string, withSeconds: boolean): C
   const compiled = new Compiled(expression);
   try {
     parseCron(expression, withSeconds, compiled);
-    compiled.timeZone = compiled.zone?.name;
   } catch (error) {
     if (error instanceof TscronError) throw error;
     // A safety net: whatever the input, callers only ever see a TscronError.
