@@ -1,5 +1,6 @@
 import type { JobHost, JobRecord } from './job.js';
 import { newJobId } from './job-id.js';
+import type { Schedule } from './schedule.js';
 
 /** Doubles kept per slot in {@link JobTable.times}. */
 export const TIMES_STRIDE = 5;
@@ -43,6 +44,10 @@ export class JobTable {
   /** The last run times of jobs that left the table and had run: users may still hold them. */
   readonly #retired = new WeakMap<JobRecord, number>();
   #size = 0;
+  // See nextOf().
+  #memoSchedule: Schedule | undefined = undefined;
+  #memoAfter = Number.NaN;
+  #memoNext = Number.NaN;
 
   constructor(host: JobHost) {
     this.host = host;
@@ -96,6 +101,25 @@ export class JobTable {
     if (record.idText !== undefined) this.#ids.delete(record.idText);
     this.#size--;
     if (this.#holes > 32 && this.#holes * 2 > this.#orderLength) this.#compact();
+  }
+
+  /**
+   * `schedule.nextAfter(after)`, remembering the last answer: if `schedule` answered R for an instant
+   * A, it answers R for every instant from A up to R (nothing runs in between), so jobs that share a
+   * schedule and ask about nearly the same instant (added in a burst, or run at one second) compute
+   * it once. Only deterministic schedules are remembered.
+   */
+  nextOf(schedule: Schedule, after: number): number | undefined {
+    if (schedule === this.#memoSchedule && after >= this.#memoAfter && after < this.#memoNext) {
+      return this.#memoNext;
+    }
+    const next = schedule.nextAfter(after);
+    if (next !== undefined && schedule.deterministic) {
+      this.#memoSchedule = schedule;
+      this.#memoAfter = after;
+      this.#memoNext = next;
+    }
+    return next;
   }
 
   /** The last run time of a record that left the table, NaN when it never ran. */

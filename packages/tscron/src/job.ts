@@ -263,6 +263,6 @@ export class JobRecord implements Job {
       // Guards against floating-point rounding landing on `after` itself.
       return at > after ? at : at + every;
     }
-    return (this.schedule as Schedule).nextAfter(after);
+    return this.table.nextOf(this.schedule as Schedule, after);
   }
 }
