@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clearCronCache, compileCron, compileCronUncached } from '../src/cron/compile.js';
+import { type CronFields, parseCron } from '../src/cron/parse.js';
 import { isTscronError } from '../src/errors.js';
 import { getTimeZone } from '../src/zone/time-zone.js';
 
@@ -226,5 +227,26 @@ describe('cron errors', () => {
 
   it('throws a TscronError for a non-string', () => {
     expect(errorOf(42 as unknown as string).code).toBe('ERR_CRON_JOB_PARSE');
+  });
+});
+
+describe('compiled expressions', () => {
+  it.each([
+    ['*/10 1-5 * * * *', true],
+    ['0 9 L * *', false],
+    ['0 9 L-3,15W * *', false],
+    ['0 9 LW * *', false],
+    ['0 9 ? * 5L', false],
+    ['0 9 * * MON#2,FRI#5,SUN#L', false],
+    ['@every 90m', false],
+    ['TZ=Asia/Tokyo @daily', false],
+    ['CRON_TZ=Europe/London 30 0 9 * JAN-MAR 1-5', true],
+  ])('%j reads as the parser wrote it', (expression, withSeconds) => {
+    // The compiled form packs booleans and keeps rare fields apart; it must read back unchanged.
+    const parsed = parseCron(expression, withSeconds);
+    const compiled = compileCronUncached(expression, withSeconds) as unknown as CronFields;
+    const names = Object.keys(parsed) as (keyof CronFields)[];
+    expect(names).toHaveLength(19);
+    for (const name of names) expect([name, compiled[name]]).toEqual([name, parsed[name]]);
   });
 });

@@ -2,8 +2,9 @@ import { TscronError } from '../errors.js';
 import type { DstPolicy, Schedule } from '../schedule.js';
 import { daysFromCivil, MS_PER_DAY } from '../zone/civil.js';
 import type { TimeZone } from '../zone/time-zone.js';
-import { type CronProgram, nextInstant, nextWall } from './next.js';
-import { type CronFields, clearFields, parseCron } from './parse.js';
+import { CompiledExpression } from './compiled-expression.js';
+import { nextWall } from './next.js';
+import { type CronFields, parseCron } from './parse.js';
 
 /** A parsed, validated cron expression that answers "when next?". */
 export interface CompiledCron {
@@ -26,123 +27,6 @@ export interface CompiledCron {
   bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined;
 }
 
-// Bits of Compiled's `flags`: its boolean fields, packed, as each field costs 8 bytes per expression.
-const LAST_WEEKDAY = 1;
-const DAYS_STAR = 2;
-const WEEKDAYS_STAR = 4;
-const WILDCARD = 8;
-const BOUND_SKIP = 16;
-
-/**
- * A compiled expression: its fields inline (one object per expression, not three; booleans packed
- * into `flags`), and the zone and policy of the first schedule asked of it, so that it serves as
- * that schedule itself (see {@link CompiledCron.bind}).
- */
-class Compiled implements CompiledCron, CronProgram, Schedule {
-  declare readonly expression: string;
-  declare flags: number;
-  declare secondsLow: number;
-  declare secondsHigh: number;
-  declare minutesLow: number;
-  declare minutesHigh: number;
-  declare hours: number;
-  declare days: number;
-  declare months: number;
-  declare weekdays: number;
-  declare lastDays: number;
-  declare nearestWeekdays: number;
-  declare lastWeekdays: number;
-  declare nthWeekdays: number;
-  declare fifthWeekdays: number;
-  declare every: number;
-  declare zone: TimeZone | undefined;
-  declare monthKey: number;
-  declare monthMask: number;
-  declare boundZone: TimeZone | undefined;
-
-  constructor(expression: string) {
-    this.expression = expression;
-    this.flags = 0;
-    clearFields(this);
-    this.monthKey = -1;
-    this.monthMask = 0;
-    this.boundZone = undefined;
-  }
-
-  get timeZone(): string | undefined {
-    return this.zone?.name;
-  }
-
-  get lastWeekday(): boolean {
-    return (this.flags & LAST_WEEKDAY) !== 0;
-  }
-
-  set lastWeekday(on: boolean) {
-    this.#flag(LAST_WEEKDAY, on);
-  }
-
-  get daysStar(): boolean {
-    return (this.flags & DAYS_STAR) !== 0;
-  }
-
-  set daysStar(on: boolean) {
-    this.#flag(DAYS_STAR, on);
-  }
-
-  get weekdaysStar(): boolean {
-    return (this.flags & WEEKDAYS_STAR) !== 0;
-  }
-
-  set weekdaysStar(on: boolean) {
-    this.#flag(WEEKDAYS_STAR, on);
-  }
-
-  get wildcard(): boolean {
-    return (this.flags & WILDCARD) !== 0;
-  }
-
-  set wildcard(on: boolean) {
-    this.#flag(WILDCARD, on);
-  }
-
-  get deterministic(): boolean {
-    return true;
-  }
-
-  #flag(bit: number, on: boolean): void {
-    this.flags = on ? this.flags | bit : this.flags & ~bit;
-  }
-
-  next(after: number, zone: TimeZone, dstPolicy: DstPolicy, anchor: number): number | undefined {
-    const every = this.every;
-    if (every > 0) {
-      const k = Math.max(1, Math.floor((after - anchor) / every) + 1);
-      return anchor + k * every;
-    }
-    return nextInstant(this, after, this.zone ?? zone, dstPolicy === 'shift');
-  }
-
-  bind(zone: TimeZone, dstPolicy: DstPolicy): Schedule | undefined {
-    if (this.every > 0) return undefined;
-    const skip = dstPolicy === 'skip';
-    if (this.boundZone === undefined) {
-      this.boundZone = zone;
-      this.#flag(BOUND_SKIP, skip);
-      return this;
-    }
-    return this.boundZone === zone && ((this.flags & BOUND_SKIP) !== 0) === skip ? this : undefined;
-  }
-
-  nextAfter(after: number): number | undefined {
-    return nextInstant(
-      this,
-      after,
-      this.zone ?? (this.boundZone as TimeZone),
-      (this.flags & BOUND_SKIP) === 0,
-    );
-  }
-}
-
 // Every satisfiable day pattern recurs within 28 years (Feb 29 on a given weekday); 2000-2028 holds
 // no skipped leap year, so an expression with no match in it can never match.
 const PROBE_FROM = daysFromCivil(2000, 1, 1) * MS_PER_DAY;
@@ -154,7 +38,7 @@ const PROBE_TO = daysFromCivil(2029, 1, 1) * MS_PER_DAY;
  * `ERR_CRON_JOB_INVALID` when the expression can never fire.
  */
 export function compileCronUncached(expression: string, withSeconds: boolean): CompiledCron {
-  const compiled = new Compiled(expression);
+  const compiled = new CompiledExpression(expression);
   try {
     parseCron(expression, withSeconds, compiled);
   } catch (error) {
