@@ -1,6 +1,7 @@
 import type { JobHost, JobRecord } from './job.js';
 import { newJobId } from './job-id.js';
-import type { Schedule } from './schedule.js';
+import { cronScheduleIn, type DstPolicy, type Schedule } from './schedule.js';
+import type { TimeZone } from './zone/time-zone.js';
 
 /** Doubles kept per slot in {@link JobTable.times}. */
 export const TIMES_STRIDE = 5;
@@ -29,6 +30,8 @@ export const RUNS = 4;
 export class JobTable {
   /** The scheduler the records ask for `runNow`, `pause` and `resume`. */
   readonly host: JobHost;
+  /** The scheduler's time zone. */
+  readonly zone: TimeZone;
   /** See {@link TIMES_STRIDE}; replaced when the table grows, so never cache it across adds. */
   times = new Float64Array(64 * TIMES_STRIDE);
   /** Live records by slot. */
@@ -49,8 +52,9 @@ export class JobTable {
   #memoAfter = Number.NaN;
   #memoNext = Number.NaN;
 
-  constructor(host: JobHost) {
+  constructor(host: JobHost, zone: TimeZone) {
     this.host = host;
+    this.zone = zone;
   }
 
   /** How many jobs are in the table. */
@@ -108,8 +112,13 @@ export class JobTable {
    * A, it answers R for every instant from A up to R (nothing runs in between), so jobs that share a
    * schedule and ask about nearly the same instant (added in a burst, or run at one second) compute
    * it once. Only deterministic schedules are remembered.
+   *
+   * A cron expression given as text is compiled now, in this table's zone under `dstPolicy` (found
+   * in the shared cache when recently used): a scheduler of 100,000 distinct expressions then keeps
+   * their text only, and compiles each again (well under a microsecond) when its job runs.
    */
-  nextOf(schedule: Schedule, after: number): number | undefined {
+  nextOf(given: Schedule | string, after: number, dstPolicy: DstPolicy): number | undefined {
+    const schedule = typeof given === 'string' ? cronScheduleIn(given, this.zone, dstPolicy) : given;
     if (schedule === this.#memoSchedule && after >= this.#memoAfter && after < this.#memoNext) {
       return this.#memoNext;
     }

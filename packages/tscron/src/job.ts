@@ -103,8 +103,12 @@ export class JobRecord implements Job {
   /** @internal */ declare table: JobTable;
   /** @internal */ declare task: Task;
   /** @internal */ declare cfg: JobConfig;
-  /** @internal The compiled schedule; `undefined` for duration jobs, computed inline from `every`. */
-  declare schedule: Schedule | undefined;
+  /**
+   * @internal The compiled schedule; `undefined` for duration jobs (computed inline from `every`); a
+   * cron expression's text when its compiled form is looked up when needed (see
+   * {@link JobTable.nextOf}), so that jobs do not each keep one.
+   */
+  declare schedule: Schedule | string | undefined;
   /** @internal Index in the table's times and the timer queue; -1 once the job left the scheduler. */
   declare slot: number;
   /** @internal Runs in progress. */
@@ -122,7 +126,7 @@ export class JobRecord implements Job {
     task: Task,
     cfg: JobConfig,
     tags: readonly string[],
-    schedule: Schedule | undefined,
+    schedule: Schedule | string | undefined,
   ) {
     this.idText = id;
     this.nameText = name;
@@ -224,7 +228,8 @@ export class JobRecord implements Job {
     const max = Math.min(count, cfg.limitedRuns - this.runCount);
     let at: number | undefined = this.next;
     runs.push(new Date(at));
-    if (cfg.intervalFromCompletion || this.schedule?.deterministic === false) return runs;
+    const schedule = this.schedule;
+    if (cfg.intervalFromCompletion || (typeof schedule === 'object' && !schedule.deterministic)) return runs;
     while (runs.length < max) {
       at = this.occurrenceAfter(at);
       if (at === undefined || at >= cfg.stopAt) break;
@@ -263,6 +268,6 @@ export class JobRecord implements Job {
       // Guards against floating-point rounding landing on `after` itself.
       return at > after ? at : at + every;
     }
-    return this.table.nextOf(this.schedule as Schedule, after);
+    return this.table.nextOf(this.schedule as Schedule | string, after, this.cfg.dstPolicy);
   }
 }

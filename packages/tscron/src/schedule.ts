@@ -54,6 +54,18 @@ class CronSchedule implements Schedule {
 }
 
 /**
+ * The schedule of a cron expression in `zone`: the compiled expression itself when it can serve as
+ * one, else a wrapper (see `CompiledCron.bind`). For an expression already known to be valid and not
+ * `@every`, whose runs do not depend on an anchor; it is compiled (or found in the cache) with a
+ * second field allowed, which reads a five-field expression the same.
+ */
+export function cronScheduleIn(expression: string, zone: TimeZone, dstPolicy: DstPolicy): Schedule {
+  const cron = compileCron(expression, true);
+  const own = cron.timeZone === undefined ? zone : getTimeZone(cron.timeZone);
+  return cron.bind(own, dstPolicy) ?? new CronSchedule(cron, own, dstPolicy, 0);
+}
+
+/**
  * Compiles a job definition into its schedule.
  *
  * A duration job runs at `anchor + k * every` (k >= 1), so its runs never drift; interval daily,

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from './clock.js';
+import { compileCron } from './cron/compile.js';
 import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
 import { abortError, Executor, type ExecutorHooks, type Run } from './executor.js';
@@ -133,7 +134,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#monitor = config.monitor;
     this.#alarm = new Alarm(config.clock, () => this.#drain());
     this.#executor = new Executor(config, this);
-    this.#table = new JobTable(this);
+    this.#table = new JobTable(this, config.timeZone);
   }
 
   // ---- jobs ----
@@ -357,7 +358,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
    * Compiles a definition's schedule anchored at `anchor`; a duration job has none (its runs are
    * computed from its period, see {@link SchedulerCore.#setPeriod}), but its period is checked here.
    */
-  #compile(definition: JobDefinition, cfg: JobConfig, anchor: number): Schedule | undefined {
+  #compile(definition: JobDefinition, cfg: JobConfig, anchor: number): Schedule | string | undefined {
     if (definition.kind === 'duration') {
       const every = definition.every;
       if (typeof every !== 'number' || !(every > 0) || !Number.isFinite(every)) {
@@ -367,6 +368,12 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         );
       }
       return undefined;
+    }
+    if (definition.kind === 'cron') {
+      // Checked (and cached) now; unless its runs depend on the anchor (@every), the job keeps the
+      // text and the compiled form is looked up when needed (see JobTable.nextOf).
+      if (compileCron(definition.expression, definition.withSeconds).every === 0)
+        return definition.expression;
     }
     return compileSchedule(definition, {
       timeZone: this.#config.timeZone,

@@ -128,9 +128,17 @@ describe('cron syntax', () => {
     clearCronCache();
     const a = compileCron('0 9 * * *', false);
     expect(compileCron('0 9 * * *', false)).toBe(a);
-    expect(compileCron('0 9 * * *', true)).not.toBe(a);
+    // Five fields read the same whether a second field is allowed or not.
+    expect(compileCron('0 9 * * *', true)).toBe(a);
     expect(compileCronUncached('0 9 * * *', false)).not.toBe(a);
-    for (let i = 0; i < 2000; i++) compileCron(`${i % 60} ${Math.floor(i / 60) % 24} * * *`, false);
+    // Six fields compiled with seconds must not be handed out without them.
+    const b = compileCron('30 0 9 * * *', true);
+    expect(compileCron('30 0 9 * * *', true)).toBe(b);
+    expect(errorOf('30 0 9 * * *').code).toBe('ERR_CRON_JOB_PARSE');
+    expect(() => compileCron('30 0 9 * * *', false)).toThrow(/expected 5 fields/);
+    expect(compileCron('30 0 9 * * *', true)).toBe(b);
+    // 20,000 other expressions leave no entry of a 1,024-entry cache untouched.
+    for (let i = 0; i < 20_000; i++) compileCron(`${i % 60} ${Math.floor(i / 60) % 24} * * ${i % 7}`, false);
     expect(compileCron('0 9 * * *', false)).not.toBe(a);
   });
 

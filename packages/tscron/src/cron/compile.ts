@@ -13,6 +13,8 @@ export interface CompiledCron {
   readonly timeZone: string | undefined;
   /** Vixie-cron wildcard job: the minute or hour field starts with `*`. Not DST-adjusted. */
   readonly wildcard: boolean;
+  /** `@every`: milliseconds between runs, counted from a job's anchor; else 0. */
+  readonly every: number;
   /**
    * The first run strictly after `after` (epoch ms) in `zone` (a `TZ=` prefix wins over it), or
    * undefined when there is none within about 30 years. `anchor` is where `@every` counts from: it
@@ -93,30 +95,42 @@ function surelySatisfiable(fields: CronFields): boolean {
   return false;
 }
 
-const CACHE_LIMIT = 1024;
-// One cache per field count, keyed by the expression itself: a combined key would be a new string to
-// build and hash on every call, where the expression's own hash is computed once and kept.
-const withSecondsCache = new Map<string, CompiledCron>();
-const withoutSecondsCache = new Map<string, CompiledCron>();
+// The cache is direct-mapped: an expression's text picks one of CACHE_SIZE entries, and a miss
+// overwrites it. Nothing is allocated per lookup or insert (a Map emptied when full grows its table
+// again every time: a scheduler adding 100,000 distinct expressions paid megabytes for that).
+const CACHE_SIZE = 1024;
+const cachedText: (string | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+const cachedWithSeconds: boolean[] = new Array(CACHE_SIZE).fill(false);
+const cachedCompiled: (CompiledCron | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+
+/** The cache entry of `expression` (FNV-1a over its UTF-16 code units). */
+function entryOf(expression: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < expression.length; i++) hash = Math.imul(hash ^ expression.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) & (CACHE_SIZE - 1);
+}
 
 /**
  * Compiles a cron expression once; later calls with the same text and `withSeconds` return the
- * same object (among the last 1,024 or so compiled). See {@link compileCronUncached} for the errors.
+ * same object while it stays in the cache (1,024 entries). An expression compiled without a second
+ * field is also returned when one is allowed: it reads the same. See {@link compileCronUncached}
+ * for the errors.
  */
 export function compileCron(expression: string, withSeconds: boolean): CompiledCron {
-  const cache = withSeconds ? withSecondsCache : withoutSecondsCache;
-  const cached = cache.get(expression);
-  if (cached !== undefined) return cached;
+  if (typeof expression !== 'string') return compileCronUncached(expression, withSeconds);
+  const entry = entryOf(expression);
+  if (cachedText[entry] === expression && (cachedWithSeconds[entry] === withSeconds || withSeconds)) {
+    return cachedCompiled[entry] as CompiledCron;
+  }
   const compiled = compileCronUncached(expression, withSeconds);
-  // Full: start afresh. Cheaper than evicting one entry per miss, and a job's definition is compiled
-  // (by cronJob) just before the scheduler asks for it, so a hit is rarely lost.
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(expression, compiled);
+  cachedText[entry] = expression;
+  cachedWithSeconds[entry] = withSeconds;
+  cachedCompiled[entry] = compiled;
   return compiled;
 }
 
 /** Empties the compile cache (for tests and benchmarks). */
 export function clearCronCache(): void {
-  withSecondsCache.clear();
-  withoutSecondsCache.clear();
+  cachedText.fill(undefined);
+  cachedCompiled.fill(undefined);
 }
