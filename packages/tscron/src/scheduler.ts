@@ -7,7 +7,6 @@ import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from '.
 import {
   checkJobOptions,
   type JobConfig,
-  type JobIdentity,
   type JobOptions,
   resolveJobIdentity,
   resolveJobOptions,
@@ -143,7 +142,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (this.#closed) throw new TscronError('ERR_SCHEDULER_SHUT_DOWN', 'newJob: the scheduler is shut down');
     const now = this.#clock.now();
     const cfg = this.#prepare(definition, task, options, now);
-    const { tags, id, name } = this.#identify(task, options, cfg);
+    const { tags, id, name: nameOption } = resolveJobIdentity(this.#config.globalJobOptions, options);
+    const name = nameOption ?? this.#taskName(task, cfg);
     // Random ids (drawn when first read) do not collide; only an id the user chose is checked.
     if (id !== undefined && this.#table.byId(id) !== undefined) {
       throw new TscronError(
@@ -165,7 +165,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (record === undefined) throw new TscronError('ERR_JOB_NOT_FOUND', `update: no job with id "${id}"`);
     const now = this.#clock.now();
     const cfg = this.#prepare(definition, task, options, now);
-    const { tags, name } = this.#identify(task, options, cfg);
+    const { tags, name: nameOption } = resolveJobIdentity(this.#config.globalJobOptions, options);
+    const name = nameOption ?? this.#taskName(task, cfg);
     // Compiled before anything changes, so that a bad definition leaves the job as it was.
     const schedule = this.#compile(definition, cfg, now);
     this.#executor.abortJob(record, () => abortError(`job "${record.name}" was updated`));
@@ -333,12 +334,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   }
 
   /**
-   * A job's tags and chosen id, and its name: the name option, else the task's own name. A job run
-   * under a lock must have one.
+   * The name of a job without a name option: its task's own name. A job run under a lock must have
+   * one.
    */
-  #identify(task: Task, options: JobOptions | undefined, cfg: JobConfig): JobIdentity {
-    const identity = resolveJobIdentity(this.#config.globalJobOptions, options);
-    if (identity.name !== undefined) return identity;
+  #taskName(task: Task, cfg: JobConfig): string | undefined {
     const name = task.name === '' ? undefined : task.name;
     if (name === undefined && this.#usesLock(cfg)) {
       throw new TscronError(
@@ -346,7 +345,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         'newJob: a job run under a locker or elector needs a stable name: give the task a name or set the name option',
       );
     }
-    return name === undefined ? identity : { name, tags: identity.tags, id: identity.id };
+    return name;
   }
 
   #usesLock(cfg: JobConfig): boolean {
