@@ -342,6 +342,16 @@ export function resolveJobOptions(
   now: number,
 ): JobConfig {
   if (global === undefined && own === undefined) return DEFAULT_JOB_CONFIG;
+  return mergeJobOptions(global, own, definition, now);
+}
+
+/** {@link resolveJobOptions} with options given: apart, so that its closure costs nothing otherwise. */
+function mergeJobOptions(
+  global: JobOptions | undefined,
+  own: JobOptions | undefined,
+  definition: JobDefinition,
+  now: number,
+): JobConfig {
   const pick = <K extends keyof JobOptions>(key: K): JobOptions[K] | undefined => own?.[key] ?? global?.[key];
   const startAtOption = pick('startAt');
   const stopAtOption = pick('stopAt');

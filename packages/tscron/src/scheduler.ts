@@ -529,7 +529,11 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   #watchSignal(record: JobRecord): void {
     const signal = record.cfg.signal;
-    if (signal === undefined) return;
+    // The listener is made in another method: a closure here would cost every job its context.
+    if (signal !== undefined) this.#listenToSignal(record, signal);
+  }
+
+  #listenToSignal(record: JobRecord, signal: AbortSignal): void {
     const onAbort = (): void => {
       if ((record.flags & REMOVED) !== 0) return;
       this.#remove(record, () => signal.reason ?? abortError(`job "${record.name}": its signal aborted`));
