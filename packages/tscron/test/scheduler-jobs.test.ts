@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { clearCronCache } from '../src/cron/compile.js';
 // weeklyJob is not in the barrel yet; import it from its module.
 import { weeklyJob } from '../src/definitions.js';
 import {
   atTime,
+  createScheduler,
   cronJob,
   dailyJob,
   durationJob,
@@ -12,6 +14,7 @@ import {
   nextRuns,
   oneTimeJob,
 } from '../src/index.js';
+import { FakeClock } from '../src/testing/fake-clock.js';
 import { deferred, flush, rel, setup, T0 } from './scheduler-helpers.js';
 
 afterEach(() => {
@@ -116,6 +119,58 @@ describe('jobs, removeJob, removeByTags', () => {
     await scheduler.shutdown();
   });
 
+  test('jobs() keeps creation order through many removals, re-added slots and updates', async () => {
+    const { scheduler } = setup();
+    const made = Array.from({ length: 100 }, (_, i) =>
+      scheduler.newJob(durationJob('1m'), () => {}, { name: `j${i}` }),
+    );
+    // Enough removals to compact the order list; new jobs then reuse the freed slots.
+    for (const job of made) if (Number(job.name.slice(1)) % 5 !== 0) scheduler.removeJob(job.id);
+    const added = Array.from({ length: 10 }, (_, i) =>
+      scheduler.newJob(durationJob('1m'), () => {}, { name: `n${i}` }),
+    );
+    scheduler.update(made[10]?.id as string, durationJob('2m'), () => {}, { name: 'j10-updated' });
+    const expected = [
+      ...made.filter((_, i) => i % 5 === 0).map((job) => job.name),
+      ...added.map((job) => job.name),
+    ];
+    expect(scheduler.jobs().map((job) => job.name)).toEqual(expected);
+    expect(expected).toContain('j10-updated');
+    await scheduler.shutdown();
+  });
+
+  test('a removed job keeps its last run, and a job in its freed slot does not touch it', async () => {
+    const { clock, scheduler } = setup();
+    const old = scheduler.newJob(durationJob('1s'), () => {});
+    scheduler.start();
+    await clock.advance('2s');
+    const lastRun = old.lastRun();
+    expect(rel(lastRun)).toBe(2000);
+    scheduler.removeJob(old.id);
+    const next = scheduler.newJob(durationJob('1s'), () => {});
+    await clock.advance('3s');
+    expect(rel(next.lastRun())).toBe(5000);
+    expect(old.lastRun()).toEqual(lastRun);
+    expect(old.nextRun()).toBeUndefined();
+    expect(old.nextRuns(3)).toEqual([]);
+    expect(old.isRunning()).toBe(false);
+    await scheduler.shutdown();
+    // Shut down, jobs keep their last runs too.
+    expect(rel(next.lastRun())).toBe(5000);
+  });
+
+  test('an id is the same every time it is read, and finds its job', async () => {
+    const { scheduler } = setup();
+    const job = scheduler.newJob(durationJob('1m'), () => {});
+    const listed = scheduler.jobs()[0] as Job;
+    expect(listed.id).toBe(job.id);
+    expect(job.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(job.name).toBe(job.id);
+    scheduler.removeJob(listed.id);
+    expect(scheduler.jobs()).toEqual([]);
+    await scheduler.shutdown();
+  });
+
   test('a job can remove itself from its task', async () => {
     const { clock, scheduler } = setup();
     let runs = 0;
@@ -149,6 +204,30 @@ describe('nextRun and nextRuns', () => {
       await scheduler.shutdown();
     });
   }
+
+  test('jobs sharing a cron expression each follow their own zone and DST policy', async () => {
+    clearCronCache();
+    const from = Date.UTC(2026, 2, 7, 12); // the day before New York springs forward
+    const clock = new FakeClock(from);
+    const newYork = createScheduler({ clock, timeZone: 'America/New_York' });
+    const london = createScheduler({ clock, timeZone: 'Europe/London' });
+    const definition = cronJob('30 2 * * *'); // 02:30 does not exist in New York on 8 March 2026
+    const shifted = newYork.newJob(definition, () => {});
+    const skipped = newYork.newJob(definition, () => {}, { dstPolicy: 'skip' });
+    const inLondon = london.newJob(definition, () => {});
+    newYork.start();
+    london.start();
+    const iso = (job: Job) => job.nextRuns(2).map((date) => date.toISOString());
+    expect(iso(shifted)).toEqual(['2026-03-08T07:30:00.000Z', '2026-03-09T06:30:00.000Z']);
+    expect(iso(skipped)).toEqual(['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
+    expect(iso(inLondon)).toEqual(['2026-03-08T02:30:00.000Z', '2026-03-09T02:30:00.000Z']);
+    // And they run then: the compiled expression is looked up again for each run.
+    await clock.advance(Date.UTC(2026, 2, 9, 7) - from);
+    expect(shifted.lastRun()?.toISOString()).toBe('2026-03-09T06:30:00.000Z');
+    expect(skipped.lastRun()?.toISOString()).toBe('2026-03-09T06:30:00.000Z');
+    expect(inLondon.lastRun()?.toISOString()).toBe('2026-03-09T02:30:00.000Z');
+    await Promise.all([newYork.shutdown(), london.shutdown()]);
+  });
 
   test('follow the runs already made, and stop at stopAt and limitedRuns', async () => {
     const { clock, scheduler } = setup();
