@@ -88,7 +88,9 @@ function parent() {
     );
     console.log('Duration jobs run every hour. Cron jobs use one six-field expression (`0 30 9 * * *`), or');
     console.log('100,000 distinct ones, each firing once a month at most; expressions are built before the');
-    console.log('clock starts and the heap is measured. Heap = heapUsed after minus before, after full GCs.\n');
+    console.log(
+      'clock starts and the heap is measured. Heap = heapUsed after minus before, after full GCs.\n',
+    );
     const titles = {
       duration: 'duration jobs',
       'cron-shared': 'cron jobs, one expression',
