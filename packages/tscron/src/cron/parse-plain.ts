@@ -20,7 +20,7 @@ let scannedEnd = 0;
 
 /**
  * Parses the plain form of a cron expression into `fields`: fields separated by spaces, made only of
- * numbers, `*`, ranges, steps and lists (`0 *\/15 9-17 * 1-5`). Returns false, leaving `fields`
+ * numbers, `*`, ranges, steps and lists (`0 0-45/15 9-17 * 1-5`). Returns false, leaving `fields`
  * untouched, on anything else: names, `?`, `L`, `W`, `#`, descriptors, a zone prefix, other
  * whitespace, and every error; the full parser then decides, and names the error.
  *
