@@ -152,59 +152,47 @@ export class JobRecord implements Job {
 
   /** @internal The next occurrence (epoch ms), NaN when none is planned. */
   get next(): number {
-    const slot = this.slot;
-    return slot < 0 ? Number.NaN : (this.table.times[slot * TIMES_STRIDE + NEXT] as number);
+    return readTime(this, NEXT, Number.NaN);
   }
 
   set next(at: number) {
-    const slot = this.slot;
-    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + NEXT] = at;
+    writeTime(this, NEXT, at);
   }
 
   /** @internal The instant a duration job's occurrences count from. */
   get anchor(): number {
-    const slot = this.slot;
-    return slot < 0 ? Number.NaN : (this.table.times[slot * TIMES_STRIDE + ANCHOR] as number);
+    return readTime(this, ANCHOR, Number.NaN);
   }
 
   set anchor(at: number) {
-    const slot = this.slot;
-    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + ANCHOR] = at;
+    writeTime(this, ANCHOR, at);
   }
 
   /** @internal A duration job's period, else 0. */
   get every(): number {
-    const slot = this.slot;
-    return slot < 0 ? 0 : (this.table.times[slot * TIMES_STRIDE + EVERY] as number);
+    return readTime(this, EVERY, 0);
   }
 
   set every(ms: number) {
-    const slot = this.slot;
-    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + EVERY] = ms;
+    writeTime(this, EVERY, ms);
   }
 
   /** @internal Runs counted towards `limitedRuns`. */
   get runCount(): number {
-    const slot = this.slot;
-    return slot < 0 ? 0 : (this.table.times[slot * TIMES_STRIDE + RUNS] as number);
+    return readTime(this, RUNS, 0);
   }
 
   set runCount(runs: number) {
-    const slot = this.slot;
-    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + RUNS] = runs;
+    writeTime(this, RUNS, runs);
   }
 
   /** @internal When the last run was dispatched, NaN before the first. */
   get lastRunAt(): number {
-    const slot = this.slot;
-    if (slot < 0) return this.table.retiredLastRun(this);
-    return this.table.times[slot * TIMES_STRIDE + LAST_RUN] as number;
+    return this.slot < 0 ? this.table.retiredLastRun(this) : readTime(this, LAST_RUN, Number.NaN);
   }
 
   set lastRunAt(at: number) {
-    const slot = this.slot;
-    if (slot >= 0) this.table.times[slot * TIMES_STRIDE + LAST_RUN] = at;
-    else this.table.retire(this, at);
+    if (!writeTime(this, LAST_RUN, at)) this.table.retire(this, at);
   }
 
   lastRun(): Date | undefined {
@@ -270,4 +258,18 @@ export class JobRecord implements Job {
     }
     return this.table.nextOf(this.schedule as Schedule | string, after, this.cfg.dstPolicy);
   }
+}
+
+/** A value of a job's slot in its table (see JobTable), or `removed` once the job left it. */
+function readTime(record: JobRecord, offset: number, removed: number): number {
+  const slot = record.slot;
+  return slot < 0 ? removed : (record.table.times[slot * TIMES_STRIDE + offset] as number);
+}
+
+/** Writes a value of a job's slot; false, writing nothing, once the job left its table. */
+function writeTime(record: JobRecord, offset: number, value: number): boolean {
+  const slot = record.slot;
+  if (slot < 0) return false;
+  record.table.times[slot * TIMES_STRIDE + offset] = value;
+  return true;
 }

@@ -2,6 +2,7 @@ import type { DstPolicy, Schedule } from '../schedule.js';
 import type { TimeZone } from '../zone/time-zone.js';
 import type { CompiledCron } from './compile.js';
 import { type CronProgram, nextInstant } from './next.js';
+import { clearFields } from './parse.js';
 
 // Bits of `flags`: the boolean fields, packed, as each field costs 8 bytes per expression.
 const LAST_WEEKDAY = 1;
@@ -50,16 +51,10 @@ export class CompiledExpression implements CompiledCron, CronProgram, Schedule {
 
   constructor(expression: string) {
     this.expression = expression;
+    // The packed and side fields first: clearFields writes through their accessors.
     this.flags = 0;
-    this.secondsLow = 1;
-    this.secondsHigh = 0;
-    this.minutesLow = 0;
-    this.minutesHigh = 0;
-    this.hours = 0;
-    this.days = 0;
-    this.months = 0;
-    this.weekdays = 0;
     this.rare = NONE;
+    clearFields(this);
     this.monthKey = -1;
     this.monthMask = 0;
     this.boundZone = undefined;
