@@ -163,7 +163,6 @@ export class Executor {
     return true;
   }
 
-  /** Drops the waiting runs of `job` and, given a reason, aborts its runs in progress. */
   /**
    * Aborts a job's runs in progress and drops its waiting runs. `reason` makes the abort reason, only
    * when a run is in progress (an error captures a stack, too dear to build for every removal);

@@ -196,11 +196,13 @@ export class JobRecord implements Job {
   }
 
   lastRun(): Date | undefined {
-    return Number.isNaN(this.lastRunAt) ? undefined : new Date(this.lastRunAt);
+    const at = this.lastRunAt;
+    return Number.isNaN(at) ? undefined : new Date(at);
   }
 
   nextRun(): Date | undefined {
-    return Number.isNaN(this.next) ? undefined : new Date(this.next);
+    const at = this.next;
+    return Number.isNaN(at) ? undefined : new Date(at);
   }
 
   nextRuns(count: number): Date[] {

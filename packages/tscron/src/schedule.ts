@@ -54,15 +54,21 @@ class CronSchedule implements Schedule {
 }
 
 /**
- * The schedule of a cron expression in `zone`: the compiled expression itself when it can serve as
- * one, else a wrapper (see `CompiledCron.bind`). For an expression already known to be valid and not
- * `@every`, whose runs do not depend on an anchor; it is compiled (or found in the cache) with a
- * second field allowed, which reads a five-field expression the same.
+ * A compiled cron expression as a schedule in `zone` (its own `TZ=` zone wins): the compiled
+ * expression itself when it can serve as one, else a wrapper (see `CompiledCron.bind`).
+ */
+function cronSchedule(cron: CompiledCron, zone: TimeZone, dstPolicy: DstPolicy, anchor: number): Schedule {
+  const own = cron.zone ?? zone;
+  return cron.bind(own, dstPolicy) ?? new CronSchedule(cron, own, dstPolicy, anchor);
+}
+
+/**
+ * The schedule of a cron expression in `zone`, for an expression already known to be valid and not
+ * `@every` (so no anchor matters). It is compiled, or found in the cache, with a second field
+ * allowed, which reads a five-field expression the same.
  */
 export function cronScheduleIn(expression: string, zone: TimeZone, dstPolicy: DstPolicy): Schedule {
-  const cron = compileCron(expression, true);
-  const own = cron.timeZone === undefined ? zone : getTimeZone(cron.timeZone);
-  return cron.bind(own, dstPolicy) ?? new CronSchedule(cron, own, dstPolicy, 0);
+  return cronSchedule(compileCron(expression, true), zone, dstPolicy, 0);
 }
 
 /**
@@ -95,8 +101,7 @@ export function compileSchedule(definition: JobDefinition, context: ScheduleCont
     }
     case 'cron': {
       const cron = compileCron(definition.expression, definition.withSeconds);
-      const zone = cron.timeZone === undefined ? context.timeZone : getTimeZone(cron.timeZone);
-      return cron.bind(zone, context.dstPolicy) ?? new CronSchedule(cron, zone, context.dstPolicy, anchor);
+      return cronSchedule(cron, context.timeZone, context.dstPolicy, anchor);
     }
     case 'daily':
     case 'weekly':

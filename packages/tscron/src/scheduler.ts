@@ -98,7 +98,7 @@ function anchorSensitive(definition: JobDefinition): boolean {
     case 'monthly':
       return definition.interval > 1;
     case 'cron':
-      return /@every/i.test(definition.expression);
+      return compileCron(definition.expression, definition.withSeconds).every > 0;
     case 'oneTime':
       return definition.at === 'immediately';
     default:

@@ -11,6 +11,8 @@ export interface CompiledCron {
   readonly expression: string;
   /** Zone from a `TZ=`/`CRON_TZ=` prefix (canonical IANA name), else undefined. */
   readonly timeZone: string | undefined;
+  /** That zone itself. */
+  readonly zone: TimeZone | undefined;
   /** Vixie-cron wildcard job: the minute or hour field starts with `*`. Not DST-adjusted. */
   readonly wildcard: boolean;
   /** `@every`: milliseconds between runs, counted from a job's anchor; else 0. */
