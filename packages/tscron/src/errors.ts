@@ -85,3 +85,13 @@ export function isTscronError(error: unknown, code?: TscronErrorCode): error is 
   if (!(error instanceof TscronError) && (error as Record<symbol, unknown>)[BRAND] !== true) return false;
   return code === undefined || (error as TscronError).code === code;
 }
+
+/** A value as a message shows it: strings quoted, so that `"5"` and `5` or `""` stay apart. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}

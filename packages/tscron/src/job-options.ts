@@ -1,7 +1,7 @@
 import type { JobDefinition } from './definitions.js';
 import type { Locker } from './distributed.js';
 import { type Duration, formatDuration, toMilliseconds } from './duration.js';
-import { TscronError, type TscronErrorCode } from './errors.js';
+import { describeValue, TscronError, type TscronErrorCode } from './errors.js';
 import { type EventListeners, LISTENER_NAMES } from './listeners.js';
 import type { DstPolicy } from './schedule.js';
 
@@ -153,18 +153,10 @@ function fail(code: TscronErrorCode, message: string): never {
   throw new TscronError(code, message);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
-
 function instant(value: unknown, what: string): number {
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    fail('ERR_INVALID_OPTION', `${what}: ${describe(value)} is not a valid Date or epoch milliseconds`);
+    fail('ERR_INVALID_OPTION', `${what}: ${describeValue(value)} is not a valid Date or epoch milliseconds`);
   }
   return ms;
 }
@@ -173,7 +165,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
   if (!allowed.includes(value as T)) {
     fail(
       'ERR_INVALID_OPTION',
-      `${what}: must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(value)}`,
+      `${what}: must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describeValue(value)}`,
     );
   }
   return value as T;
@@ -186,7 +178,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
 export function checkJobOptions(options: JobOptions | undefined, what = 'JobOptions'): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    fail('ERR_INVALID_OPTION', `${what}: must be an object, got ${describe(options)}`);
+    fail('ERR_INVALID_OPTION', `${what}: must be an object, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) fail('ERR_INVALID_OPTION', `${what}: unknown option "${key}"`);
@@ -194,22 +186,25 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
   const o = options;
   if (o.name !== undefined) {
     if (typeof o.name !== 'string')
-      fail('ERR_INVALID_OPTION', `${what}.name: must be a string, got ${describe(o.name)}`);
+      fail('ERR_INVALID_OPTION', `${what}.name: must be a string, got ${describeValue(o.name)}`);
     if (o.name.trim() === '')
-      fail('ERR_WITH_NAME_EMPTY', `${what}.name: must not be empty, got ${describe(o.name)}`);
+      fail('ERR_WITH_NAME_EMPTY', `${what}.name: must not be empty, got ${describeValue(o.name)}`);
   }
   if (o.tags !== undefined) {
     if (!Array.isArray(o.tags) || o.tags.some((tag) => typeof tag !== 'string')) {
-      fail('ERR_INVALID_OPTION', `${what}.tags: must be an array of strings, got ${describe(o.tags)}`);
+      fail('ERR_INVALID_OPTION', `${what}.tags: must be an array of strings, got ${describeValue(o.tags)}`);
     }
   }
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) {
-    fail('ERR_WITH_IDENTIFIER_NIL', `${what}.id: must be a non-empty string, got ${describe(o.id)}`);
+    fail('ERR_WITH_IDENTIFIER_NIL', `${what}.id: must be a non-empty string, got ${describeValue(o.id)}`);
   }
   if (o.singletonMode !== undefined) oneOf(o.singletonMode, ['reschedule', 'wait'], `${what}.singletonMode`);
   if (o.limitedRuns !== undefined) {
     if (typeof o.limitedRuns !== 'number' || Number.isNaN(o.limitedRuns)) {
-      fail('ERR_INVALID_OPTION', `${what}.limitedRuns: must be a number, got ${describe(o.limitedRuns)}`);
+      fail(
+        'ERR_INVALID_OPTION',
+        `${what}.limitedRuns: must be a number, got ${describeValue(o.limitedRuns)}`,
+      );
     }
     if (o.limitedRuns < 1) {
       fail('ERR_WITH_LIMITED_RUNS_ZERO', `${what}.limitedRuns: must be at least 1, got ${o.limitedRuns}`);
@@ -223,7 +218,10 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
   if (o.eventListeners !== undefined) {
     const listeners = o.eventListeners as Record<string, unknown>;
     if (typeof listeners !== 'object' || listeners === null) {
-      fail('ERR_INVALID_OPTION', `${what}.eventListeners: must be an object, got ${describe(listeners)}`);
+      fail(
+        'ERR_INVALID_OPTION',
+        `${what}.eventListeners: must be an object, got ${describeValue(listeners)}`,
+      );
     }
     for (const key of Object.keys(listeners)) {
       if (!(LISTENER_NAMES as readonly string[]).includes(key)) {
@@ -231,28 +229,31 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
       }
       const fn = listeners[key];
       if (fn !== undefined && typeof fn !== 'function') {
-        fail('ERR_INVALID_OPTION', `${what}.eventListeners.${key}: must be a function, got ${describe(fn)}`);
+        fail(
+          'ERR_INVALID_OPTION',
+          `${what}.eventListeners.${key}: must be a function, got ${describeValue(fn)}`,
+        );
       }
     }
   }
   if (o.signal !== undefined) {
     const signal = o.signal as Partial<AbortSignal> | null;
     if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
-      fail('ERR_INVALID_OPTION', `${what}.signal: must be an AbortSignal, got ${describe(signal)}`);
+      fail('ERR_INVALID_OPTION', `${what}.signal: must be an AbortSignal, got ${describeValue(signal)}`);
     }
   }
   if (o.locker !== undefined && o.locker !== false) {
     if (typeof o.locker !== 'object' || o.locker === null || typeof o.locker.lock !== 'function') {
       fail(
         'ERR_INVALID_OPTION',
-        `${what}.locker: must be a Locker (with lock()) or false, got ${describe(o.locker)}`,
+        `${what}.locker: must be a Locker (with lock()) or false, got ${describeValue(o.locker)}`,
       );
     }
   }
   if (o.intervalFromCompletion !== undefined && typeof o.intervalFromCompletion !== 'boolean') {
     fail(
       'ERR_INVALID_OPTION',
-      `${what}.intervalFromCompletion: must be a boolean, got ${describe(o.intervalFromCompletion)}`,
+      `${what}.intervalFromCompletion: must be a boolean, got ${describeValue(o.intervalFromCompletion)}`,
     );
   }
   if (o.dstPolicy !== undefined) oneOf(o.dstPolicy, ['shift', 'skip'], `${what}.dstPolicy`);
@@ -263,12 +264,12 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
   if (o.retry !== undefined) {
     const retry = o.retry;
     if (typeof retry !== 'object' || retry === null) {
-      fail('ERR_INVALID_OPTION', `${what}.retry: must be an object, got ${describe(retry)}`);
+      fail('ERR_INVALID_OPTION', `${what}.retry: must be an object, got ${describeValue(retry)}`);
     }
     if (!Number.isInteger(retry.attempts) || retry.attempts < 0) {
       fail(
         'ERR_INVALID_OPTION',
-        `${what}.retry.attempts: must be an integer >= 0, got ${describe(retry.attempts)}`,
+        `${what}.retry.attempts: must be an integer >= 0, got ${describeValue(retry.attempts)}`,
       );
     }
     if (retry.delay !== undefined) {
@@ -278,7 +279,7 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
     if (retry.backoff !== undefined && !(Number.isFinite(retry.backoff) && retry.backoff >= 1)) {
       fail(
         'ERR_INVALID_OPTION',
-        `${what}.retry.backoff: must be a number >= 1, got ${describe(retry.backoff)}`,
+        `${what}.retry.backoff: must be a number >= 1, got ${describeValue(retry.backoff)}`,
       );
     }
   }

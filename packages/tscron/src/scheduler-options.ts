@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './clock.js';
 import type { Elector, Locker } from './distributed.js';
 import { type Duration, formatDuration, toMilliseconds } from './duration.js';
-import { TscronError } from './errors.js';
+import { describeValue, TscronError } from './errors.js';
 import { checkJobOptions, type JobOptions, type LimitMode } from './job-options.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Monitor } from './monitor.js';
@@ -43,6 +43,14 @@ export interface SchedulerOptions {
   monitor?: Monitor;
   /** Defaults for every job's options; a job's own options win field by field. @default none */
   globalJobOptions?: JobOptions;
+  /**
+   * Whether the scheduler lets the process exit while it waits for the next run. By default a
+   * started scheduler with a run ahead keeps Node alive, as `setInterval` does; with `true` the
+   * process exits once nothing else holds it. After `stopJobs()` or `shutdown()` nothing of the
+   * scheduler holds the process either way.
+   * @default false
+   */
+  unref?: boolean;
 }
 
 /** Validated scheduler options with defaults filled in. */
@@ -58,6 +66,7 @@ export interface SchedulerConfig {
   readonly locker: Locker | undefined;
   readonly monitor: Monitor | undefined;
   readonly globalJobOptions: JobOptions | undefined;
+  readonly unref: boolean;
 }
 
 const KNOWN = new Set<string>([
@@ -70,6 +79,7 @@ const KNOWN = new Set<string>([
   'locker',
   'monitor',
   'globalJobOptions',
+  'unref',
 ]);
 
 function invalid(message: string): never {
@@ -168,6 +178,8 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
   if (o.monitor !== undefined && !isObject(o.monitor as unknown))
     invalid('SchedulerOptions.monitor: must be an object');
   checkJobOptions(o.globalJobOptions, 'SchedulerOptions.globalJobOptions');
+  if (o.unref !== undefined && typeof o.unref !== 'boolean')
+    invalid(`SchedulerOptions.unref: must be a boolean, got ${describeValue(o.unref)}`);
   return {
     clock,
     timeZone,
@@ -179,5 +191,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     locker: o.locker,
     monitor: o.monitor,
     globalJobOptions: o.globalJobOptions,
+    unref: o.unref === true,
   };
 }

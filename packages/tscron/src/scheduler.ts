@@ -131,7 +131,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#clock = config.clock;
     this.#logger = config.logger;
     this.#monitor = config.monitor;
-    this.#alarm = new Alarm(config.clock, () => this.#drain());
+    this.#alarm = new Alarm(config.clock, () => this.#drain(), undefined, !config.unref);
     this.#executor = new Executor(config, this);
     this.#table = new JobTable(this, config.timeZone);
   }

@@ -205,6 +205,7 @@ export class Alarm {
   readonly #onWake: () => void;
   readonly #maxDelay: number;
   readonly #precise: boolean;
+  readonly #keepAlive: boolean;
   #handle: unknown;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   #armed = false;
@@ -213,11 +214,16 @@ export class Alarm {
   /** When the timer woke early on purpose: the instant to poll up to. */
   #pollUntil = Number.NaN;
 
-  constructor(clock: Clock, onWake: () => void, maxDelay = 30_000) {
+  /**
+   * `keepAlive`: on the system clock, the pending timer holds the process open (a scheduler with a
+   * run ahead is a reason to stay up); the system clock's own timers never do.
+   */
+  constructor(clock: Clock, onWake: () => void, maxDelay = 30_000, keepAlive = false) {
     this.#clock = clock;
     this.#onWake = onWake;
     this.#maxDelay = maxDelay;
     this.#precise = clock === systemClock;
+    this.#keepAlive = keepAlive && this.#precise;
   }
 
   /** Whether a timer is pending. */
@@ -255,7 +261,9 @@ export class Alarm {
       timeout -= SPIN_MS;
       this.#pollUntil = at;
     }
-    this.#handle = this.#clock.setTimeout(this.#fire, Math.ceil(timeout));
+    this.#handle = this.#keepAlive
+      ? setTimeout(this.#fire, Math.ceil(timeout))
+      : this.#clock.setTimeout(this.#fire, Math.ceil(timeout));
   }
 
   /** Cancels the pending timer, if any. */
