@@ -26,8 +26,7 @@ scheduler.newJob(
   },
   {
     eventListeners: {
-      afterLockError: (_id, name, error) =>
-        console.warn(`replica ${replica}: ${name} skipped: ${error.message}`),
+      afterLockError: (_id, name, error) => console.warn(`replica ${replica}: ${name} skipped: ${error}`),
     },
   },
 );

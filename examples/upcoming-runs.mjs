@@ -3,13 +3,16 @@
 import { atTime, cronJob, dailyJob, durationJob, monthlyJob, nextRuns, Weekday, weeklyJob } from 'tscron';
 
 const jobs = [
-  ['every 90 minutes', durationJob('90m')],
-  ['weekdays at 09:00', cronJob('0 9 * * MON-FRI')],
-  ['last Friday of the month, 18:30', cronJob('30 18 * * 5L')],
-  ['every 15 s during the 02:00 hour', cronJob('*/15 * 2 * * *', { withSeconds: true })],
-  ['daily at 02:30 (meets the spring gap)', dailyJob(1, [atTime(2, 30)])],
-  ['every 2 weeks on Mon and Thu, 08:00', weeklyJob(2, [Weekday.Monday, Weekday.Thursday], [atTime(8)])],
-  ['first and last day of the month, 00:05', monthlyJob(1, [1, -1], [atTime(0, 5)])],
+  { label: 'every 90 minutes', definition: durationJob('90m') },
+  { label: 'weekdays at 09:00', definition: cronJob('0 9 * * MON-FRI') },
+  { label: 'last Friday of the month, 18:30', definition: cronJob('30 18 * * 5L') },
+  { label: 'every 15 s during the 02:00 hour', definition: cronJob('*/15 * 2 * * *', { withSeconds: true }) },
+  { label: 'daily at 02:30 (meets the spring gap)', definition: dailyJob(1, [atTime(2, 30)]) },
+  {
+    label: 'every 2 weeks on Mon and Thu, 08:00',
+    definition: weeklyJob(2, [Weekday.Monday, Weekday.Thursday], [atTime(8)]),
+  },
+  { label: 'first and last day of the month, 00:05', definition: monthlyJob(1, [1, -1], [atTime(0, 5)]) },
 ];
 
 // Just before the 2027 spring change in New York, so the gap rules show.
@@ -22,7 +25,7 @@ for (const timeZone of ['America/New_York', 'Asia/Kathmandu']) {
     dateStyle: 'medium',
     timeStyle: 'long',
   });
-  for (const [label, definition] of jobs) {
+  for (const { label, definition } of jobs) {
     const runs = nextRuns(definition, 3, { from, timeZone }).map((run) => format.format(run));
     console.log(`  ${label.padEnd(42)} ${runs.join('  |  ')}`);
   }
