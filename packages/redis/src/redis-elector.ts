@@ -1,14 +1,14 @@
 // RedisElector: a leader lease in one Redis key, renewed in the background.
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import { type Duration, type Elector, TscronError } from 'tscron';
 import { Campaign, electorTimings } from 'tscron/backend';
+import { isRedisClient, type RedisClient } from './client.js';
 import { runScript, script } from './scripts.js';
 
 /** Options of {@link RedisElector}. Durations are milliseconds or Go-style strings. */
 export interface RedisElectorOptions {
-  /** The ioredis client (`Redis` or `Cluster`). tscron never closes it. */
-  client: Redis | Cluster;
+  /** The ioredis client (`Redis` or `Cluster`, ioredis 5 or 6). tscron never closes it. */
+  client: RedisClient;
   /** The election: replicas with the same name (and prefix) compete for one lease. */
   name: string;
   /**
@@ -48,7 +48,7 @@ export class RedisElector implements Elector {
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisElectorOptions) {
     const client = options?.client;
-    if (typeof client?.evalsha !== 'function') {
+    if (!isRedisClient(client)) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
         'RedisElector: `client` must be an ioredis Redis or Cluster client',

@@ -1,17 +1,18 @@
 // RedisLocker: per-occurrence claims in Redis with a token, a fence, renewal and a minimum hold.
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
 import { checkLockRequest, durationOption, HeldLocks, lockerTimings } from 'tscron/backend';
+import { isRedisClient, type RedisClient } from './client.js';
+import { ConnectionWatch, explainTimeout } from './connection-watch.js';
 import { runScript, type Script, script } from './scripts.js';
 
 /** Options of {@link RedisLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
 export interface RedisLockerOptions {
   /**
    * The ioredis client to use: a `Redis` or a `Cluster`. tscron never closes it; share it with the
-   * rest of the application if you like.
+   * rest of the application if you like. ioredis 5 and 6 are supported.
    */
-  client: Redis | Cluster;
+  client: RedisClient;
   /**
    * Lifetime of a claim that is not renewed. A holder renews every `renewInterval`; a holder that
    * dies frees its occurrence after at most this long (or `minHold`, whichever is longer).
@@ -34,7 +35,8 @@ export interface RedisLockerOptions {
   /**
    * How long `lock()` and `unlock()` may take before they reject with `ERR_LOCK_TIMEOUT` (an
    * unreachable server never hangs a run). A claim that the server makes after the caller gave up
-   * is released at once.
+   * is released at once. A `lock()` timeout names, and has as `cause`, the connection error the
+   * client last saw (e.g. `connect ECONNREFUSED`), when it saw one.
    * @default '5s'
    */
   acquireTimeout?: Duration;
@@ -55,13 +57,14 @@ export interface RedisLockerOptions {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * const locker = new RedisLocker({ client: new Redis(process.env.REDIS_URL), ttl: '30s' });
  * const scheduler = createScheduler({ locker });
  * ```
  */
 export class RedisLocker implements Locker {
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
+  readonly #watch: ConnectionWatch;
   readonly #ttl: number;
   readonly #minHold: number;
   readonly #prefix: string;
@@ -69,13 +72,14 @@ export class RedisLocker implements Locker {
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
-    if (typeof options?.client?.evalsha !== 'function') {
+    if (!isRedisClient(options?.client)) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
         'RedisLocker: `client` must be an ioredis Redis or Cluster client',
       );
     }
     this.#client = options.client;
+    this.#watch = new ConnectionWatch(options.client);
     const { ttl, minHold, renewInterval } = lockerTimings('RedisLocker', options);
     this.#ttl = ttl;
     this.#minHold = minHold;
@@ -105,27 +109,35 @@ export class RedisLocker implements Locker {
   /**
    * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
    * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when Redis fails (the ioredis error
-   * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout`, and with the
+   * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout` (with the
+   * connection error the client last saw as `cause`, if any), and with the
    * signal's reason when `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const lockKey = this.occurrenceKey(key, options?.scheduledAt);
     const token = randomBytes(16).toString('base64url');
+    const done = this.#watch.begin();
     const claim = this.#run(
       script.acquire,
       [lockKey, this.fenceKey(key)],
       [token, Math.max(this.#ttl, this.#minHold)],
     ) as Promise<string | number | null>;
-    return this.#locks.acquire(
-      claim,
-      {
-        extend: async () => (await this.#run(script.extend, [lockKey], [token, this.#ttl])) === 1,
-        release: async () => {
-          await this.#run(script.release, [lockKey], [token, this.#minHold]);
+    try {
+      return await this.#locks.acquire(
+        claim,
+        {
+          extend: async () => (await this.#run(script.extend, [lockKey], [token, this.#ttl])) === 1,
+          release: async () => {
+            await this.#run(script.release, [lockKey], [token, this.#minHold]);
+          },
         },
-      },
-      options.signal,
-    );
+        options.signal,
+      );
+    } catch (error) {
+      throw explainTimeout(error, this.#watch.lastSeen());
+    } finally {
+      done();
+    }
   }
 
   /** Releases every lock this instance holds and stops its timers. Never closes the client. */

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cluster, Redis } from 'ioredis';
 import { callerDirectory } from 'tscron/backend';
+import type { RedisClient } from './client.js';
 
 /** One Lua script from the `lua` folder. */
 export interface Script {
@@ -41,7 +41,7 @@ function load(which: Script): { source: string; sha: string } {
 
 /** Runs a script: EVALSHA, and EVAL when the server does not know the script yet. */
 export async function runScript(
-  client: Redis | Cluster,
+  client: RedisClient,
   which: Script,
   keys: readonly string[],
   args: ReadonlyArray<string | number>,

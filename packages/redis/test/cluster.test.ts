@@ -1,10 +1,11 @@
-// RedisLocker and RedisElector through an ioredis Cluster client, on a throwaway three-node Redis
-// Cluster on spare ports: an occurrence's key and its job's fence counter share a slot (hash tag).
+// RedisLocker and RedisElector through an ioredis Cluster client (ioredis 5 and 6), on a throwaway
+// three-node Redis Cluster on spare ports: an occurrence's key and its job's fence counter share a
+// slot (hash tag).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import {
   type ContractLocker,
   type ElectorContractFactory,
@@ -16,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sparePort, tcpReachable } from '../../../test-support/services.js';
 import { RedisElector, RedisLocker } from '../src/index.js';
+import { type ClientFlavour, clients } from './clients.js';
 
 const available = (() => {
   try {
@@ -32,8 +34,6 @@ const servers: ChildProcess[] = [];
 const ports: number[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'tscron-cluster-'));
 const nodes = () => ports.map((port) => ({ host: '127.0.0.1', port }));
-const open = () => new Cluster(nodes(), { slotsRefreshInterval: 0 });
-let probe: Cluster | undefined;
 
 beforeAll(async () => {
   if (!available) return;
@@ -76,16 +76,12 @@ beforeAll(async () => {
     if (info.includes('cluster_state:ok')) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  probe = open();
 }, 30_000);
 
 afterAll(async () => {
-  probe?.disconnect();
   for (const server of servers) server.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-const keys = () => new RedisLocker({ client: probe as Cluster });
 
 function instance(client: Cluster, settings: LockerContractSettings, owned: boolean): ContractLocker {
   const locker = new RedisLocker({ client, ...settings });
@@ -101,39 +97,52 @@ function instance(client: Cluster, settings: LockerContractSettings, owned: bool
   };
 }
 
-const lockers: LockerContractFactory = {
-  create: async (settings) => instance(open(), settings, true),
-  createSharing: async (settings) => {
-    const client = open();
-    return [instance(client, settings, false), instance(client, settings, true)];
-  },
-  isHeld: async (key, at) => (await (probe as Cluster).exists(keys().occurrenceKey(key, at))) === 1,
-  expire: async (key, at) => {
-    await (probe as Cluster).del(keys().occurrenceKey(key, at));
-  },
-  remainingTtl: async (key, at) => Math.max(-1, await (probe as Cluster).pttl(keys().occurrenceKey(key, at))),
-};
+/** The factories for one ioredis major; `probe()` is that major's shared client for inspection. */
+function factories(flavour: ClientFlavour) {
+  const open = () => new flavour.Cluster(nodes(), { slotsRefreshInterval: 0 });
+  let shared: Cluster | undefined;
+  const probe = () => {
+    shared ??= open();
+    return shared;
+  };
+  afterAll(() => shared?.disconnect());
+  const keys = () => new RedisLocker({ client: probe() });
+  const lockers: LockerContractFactory = {
+    create: async (settings) => instance(open(), settings, true),
+    createSharing: async (settings) => {
+      const client = open();
+      return [instance(client, settings, false), instance(client, settings, true)];
+    },
+    isHeld: async (key, at) => (await probe().exists(keys().occurrenceKey(key, at))) === 1,
+    expire: async (key, at) => {
+      await probe().del(keys().occurrenceKey(key, at));
+    },
+    remainingTtl: async (key, at) => Math.max(-1, await probe().pttl(keys().occurrenceKey(key, at))),
+  };
+  const electors: ElectorContractFactory = {
+    create: async (name, settings) => {
+      const client = open();
+      const elector = new RedisElector({ client, name, ...settings });
+      const drop = async () => client.disconnect();
+      return {
+        elector,
+        kill: drop,
+        disconnect: drop,
+        close: async () => {
+          await elector.close();
+          client.disconnect();
+        },
+      };
+    },
+  };
+  return { probe, keys, lockers, electors };
+}
 
-const electors: ElectorContractFactory = {
-  create: async (name, settings) => {
-    const client = open();
-    const elector = new RedisElector({ client, name, ...settings });
-    const drop = async () => client.disconnect();
-    return {
-      elector,
-      kill: drop,
-      disconnect: drop,
-      close: async () => {
-        await elector.close();
-        client.disconnect();
-      },
-    };
-  },
-};
+describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavour) => {
+  const { probe, keys, lockers, electors } = factories(flavour);
 
-describe.skipIf(!available)('Redis Cluster', () => {
   it('spreads jobs over the nodes while each occurrence shares its slot with its fence counter', async () => {
-    const cluster = probe as Cluster;
+    const cluster = probe();
     const locker = keys();
     const at = new Date();
     const slots = new Set<number>();

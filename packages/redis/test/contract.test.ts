@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+// RedisLocker and RedisElector pass the shared contracts, through ioredis 5 and ioredis 6.
+import type { Redis } from 'ioredis';
 import {
   type ContractLocker,
   type ElectorContractFactory,
@@ -10,20 +11,14 @@ import {
 import { afterAll, describe, it } from 'vitest';
 import { serviceAvailable, sparePort } from '../../../test-support/services.js';
 import { RedisElector, RedisLocker } from '../src/index.js';
+import { type ClientFlavour, clients } from './clients.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const up = await serviceAvailable('Redis', url, 6379);
 const prefix = `tscron-test:${process.pid}:`;
 
-const probe = up ? new Redis(url) : undefined;
-const keys = new RedisLocker({ client: probe ?? ({ evalsha() {} } as unknown as Redis), keyPrefix: prefix });
-afterAll(() => probe?.quit());
-
-const options = (client: Redis, settings: LockerContractSettings) =>
-  new RedisLocker({ client, keyPrefix: prefix, ...settings });
-
 function instance(client: Redis, settings: LockerContractSettings, owned: boolean): ContractLocker {
-  const locker = options(client, settings);
+  const locker = new RedisLocker({ client, keyPrefix: prefix, ...settings });
   const drop = async () => {
     client.disconnect();
   };
@@ -38,49 +33,59 @@ function instance(client: Redis, settings: LockerContractSettings, owned: boolea
   };
 }
 
-const lockers: LockerContractFactory = {
-  create: async (settings) => instance(new Redis(url), settings, true),
-  createSharing: async (settings) => {
-    const client = new Redis(url);
-    const first = instance(client, settings, false);
-    const second = instance(client, settings, true);
-    return [first, second];
-  },
-  createUnreachable: async (settings) => {
-    const client = new Redis({ host: '127.0.0.1', port: await sparePort(), retryStrategy: () => 100 });
-    client.on('error', () => undefined);
-    return instance(client, settings, true);
-  },
-  isHeld: async (key, at) => (await probe?.exists(keys.occurrenceKey(key, at))) === 1,
-  expire: async (key, at) => {
-    await probe?.del(keys.occurrenceKey(key, at));
-  },
-  remainingTtl: async (key, at) => Math.max(-1, (await probe?.pttl(keys.occurrenceKey(key, at))) ?? -1),
-};
+function factories({ Redis }: ClientFlavour): {
+  lockers: LockerContractFactory;
+  electors: ElectorContractFactory;
+} {
+  const probe = up ? new Redis(url) : undefined;
+  afterAll(() => probe?.quit());
+  const keys = new RedisLocker({ client: probe ?? new Redis({ lazyConnect: true }), keyPrefix: prefix });
+  const lockers: LockerContractFactory = {
+    create: async (settings) => instance(new Redis(url), settings, true),
+    createSharing: async (settings) => {
+      const client = new Redis(url);
+      return [instance(client, settings, false), instance(client, settings, true)];
+    },
+    createUnreachable: async (settings) => {
+      const client = new Redis({ host: '127.0.0.1', port: await sparePort(), retryStrategy: () => 100 });
+      client.on('error', () => undefined);
+      return instance(client, settings, true);
+    },
+    isHeld: async (key, at) => (await probe?.exists(keys.occurrenceKey(key, at))) === 1,
+    expire: async (key, at) => {
+      await probe?.del(keys.occurrenceKey(key, at));
+    },
+    remainingTtl: async (key, at) => Math.max(-1, (await probe?.pttl(keys.occurrenceKey(key, at))) ?? -1),
+  };
+  const electors: ElectorContractFactory = {
+    create: async (name, settings) => {
+      const client = new Redis(url);
+      const elector = new RedisElector({ client, name, keyPrefix: prefix, ...settings });
+      const drop = async () => {
+        client.disconnect();
+      };
+      return {
+        elector,
+        kill: drop,
+        disconnect: drop,
+        close: async () => {
+          await elector.close();
+          if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
+        },
+      };
+    },
+  };
+  return { lockers, electors };
+}
 
-const electors: ElectorContractFactory = {
-  create: async (name, settings) => {
-    const client = new Redis(url);
-    const elector = new RedisElector({ client, name, keyPrefix: prefix, ...settings });
-    const drop = async () => {
-      client.disconnect();
-    };
-    return {
-      elector,
-      kill: drop,
-      disconnect: drop,
-      close: async () => {
-        await elector.close();
-        if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
-      },
-    };
-  },
-};
+describe.skipIf(!up).each(clients)('$label', (flavour) => {
+  const { lockers, electors } = factories(flavour);
 
-describe.skipIf(!up)('RedisLocker passes the locker contract', () => {
-  for (const c of lockerContract(lockers)) it(c.name, c.run, c.timeout);
-});
+  describe('RedisLocker passes the locker contract', () => {
+    for (const c of lockerContract(lockers)) it(c.name, c.run, c.timeout);
+  });
 
-describe.skipIf(!up)('RedisElector passes the elector contract', () => {
-  for (const c of electorContract(electors)) it(c.name, c.run, c.timeout);
+  describe('RedisElector passes the elector contract', () => {
+    for (const c of electorContract(electors)) it(c.name, c.run, c.timeout);
+  });
 });
