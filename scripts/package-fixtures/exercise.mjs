@@ -1,0 +1,108 @@
+// What the installed packages must do, whichever way they were loaded: the ESM and the CommonJS
+// entry scripts pass in the modules they imported or required, so that both builds run this code.
+import assert from 'node:assert/strict';
+
+const start = new Date('2027-01-01T00:00:00Z');
+
+async function schedulerRunsOnFakeClock({ tscron, testing }) {
+  const clock = new testing.FakeClock(start);
+  const scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
+  let runs = 0;
+  const job = scheduler.newJob(tscron.durationJob('1m'), () => {
+    runs++;
+  });
+  scheduler.newJob(tscron.cronJob('*/5 * * * *'), () => {}, { name: 'every-five-minutes' });
+  scheduler.start();
+  await clock.advance('10m');
+  assert.equal(runs, 10, 'a one-minute job runs ten times in ten minutes');
+  assert.equal(job.nextRun()?.toISOString(), '2027-01-01T00:11:00.000Z');
+  await scheduler.shutdown();
+  assert.equal(clock.pendingTimers(), 0, 'no timer stays armed after shutdown');
+  const upcoming = tscron.nextRuns(tscron.dailyJob(1, [tscron.atTime(9)]), 2, {
+    from: start,
+    timeZone: 'UTC',
+  });
+  assert.deepEqual(
+    upcoming.map((at) => at.toISOString()),
+    ['2027-01-01T09:00:00.000Z', '2027-01-02T09:00:00.000Z'],
+  );
+  assert.equal(typeof testing.lockerContract, 'function');
+  assert.equal(typeof testing.electorContract, 'function');
+}
+
+function errorsAreTscronErrors({ tscron }) {
+  assert.throws(
+    () => tscron.cronJob('61 * * * *'),
+    (error) => error instanceof tscron.TscronError && tscron.isTscronError(error, 'ERR_CRON_JOB_PARSE'),
+  );
+}
+
+function backendBlocksAreExported({ backend }) {
+  for (const name of ['HeldLocks', 'Campaign', 'RenewedLock', 'bounded', 'lockerTimings', 'electorTimings']) {
+    assert.equal(typeof backend[name], 'function', `tscron/backend exports ${name}`);
+  }
+}
+
+// The Lua scripts ship beside the compiled code and are read on first use: a client that knows no
+// script makes the locker send the script's source, which proves the file was found in the tarball.
+// The client is a real ioredis client that never connects, with only its script commands replaced.
+async function redisLockerFindsItsScripts({ tscron, redis, ioredis }) {
+  const idle = new ioredis.Redis({ lazyConnect: true });
+  new redis.RedisLocker({ client: idle });
+  new redis.RedisElector({ client: idle, name: 'check' });
+  assert.equal(idle.status, 'wait', 'constructing the locker and elector does no I/O');
+  idle.disconnect();
+
+  const sources = [];
+  const refused = new Error('no server in this check');
+  class ScriptRecorder extends ioredis.Redis {
+    async evalsha() {
+      throw new Error('NOSCRIPT No matching script');
+    }
+    async eval(source) {
+      sources.push(source);
+      throw refused;
+    }
+  }
+  const client = new ScriptRecorder({ lazyConnect: true });
+  const locker = new redis.RedisLocker({ client, acquireTimeout: '1s' });
+  await assert.rejects(
+    locker.lock('job', { signal: new AbortController().signal, scheduledAt: start }),
+    (error) => tscron.isTscronError(error, 'ERR_LOCK_BACKEND_FAILED') && error.cause === refused,
+  );
+  assert.match(sources[0] ?? '', /redis\.call/, 'the acquire script was read from the package');
+  await locker.close();
+  client.disconnect();
+}
+
+// The SQL migrations ship beside the compiled code: migrate() against a recording client must send them.
+async function postgresLockerFindsItsMigrations({ postgres, pg }) {
+  const pool = new pg.Pool();
+  new postgres.PostgresLocker({ client: pool });
+  new postgres.PostgresElector({ client: pool, name: 'check' });
+  assert.equal(pool.totalCount, 0, 'constructing the locker and elector does no I/O');
+  await pool.end();
+
+  const statements = [];
+  const client = {
+    query: async (text) => {
+      statements.push(text);
+      return { rows: [], rowCount: 0 };
+    },
+  };
+  const locker = new postgres.PostgresLocker({ client });
+  await locker.migrate();
+  assert.ok(
+    statements.some((text) => text.includes('CREATE UNLOGGED TABLE IF NOT EXISTS "public"."tscron_locks"')),
+    'the first migration was read from the package and sent',
+  );
+  await locker.close();
+}
+
+export async function exercise(modules) {
+  await schedulerRunsOnFakeClock(modules);
+  errorsAreTscronErrors(modules);
+  backendBlocksAreExported(modules);
+  await redisLockerFindsItsScripts(modules);
+  await postgresLockerFindsItsMigrations(modules);
+}

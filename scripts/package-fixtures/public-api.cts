@@ -1,0 +1,16 @@
+// The CommonJS view of the declarations (node16/nodenext from a .cts file): `require` must find types.
+import tscron = require('tscron');
+import testing = require('tscron/testing');
+import backend = require('tscron/backend');
+import redis = require('@tscron/redis');
+import postgres = require('@tscron/postgres');
+
+const clock = new testing.FakeClock(0);
+const scheduler: tscron.Scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
+const job: tscron.Job = scheduler.newJob(tscron.durationJob('1m'), () => undefined);
+const lockerClass: typeof redis.RedisLocker = redis.RedisLocker;
+const pgClient: postgres.PgClient = { query: async () => ({ rows: [], rowCount: 0 }) };
+const locker = new postgres.PostgresLocker({ client: pgClient });
+const held: typeof backend.HeldLocks = backend.HeldLocks;
+
+export = { job, lockerClass, locker, held };

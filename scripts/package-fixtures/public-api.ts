@@ -1,0 +1,112 @@
+// Type-checked against the installed tarballs, strictly, under nodenext and under bundler resolution:
+// the published declarations must describe the public API of every entry point.
+import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
+import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redis';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import {
+  atTime,
+  createScheduler,
+  cronJob,
+  dailyJob,
+  durationJob,
+  durationRandomJob,
+  type Elector,
+  isTscronError,
+  type Job,
+  type JobContext,
+  type JobDefinition,
+  type JobOptions,
+  type Locker,
+  MemoryElector,
+  MemoryLocker,
+  type Monitor,
+  monthlyJob,
+  nextRuns,
+  oneTimeJob,
+  type Scheduler,
+  type SchedulerOptions,
+  TscronError,
+  type TscronErrorCode,
+  Weekday,
+  weeklyJob,
+} from 'tscron';
+import { bounded, Campaign, HeldLocks, lockerTimings } from 'tscron/backend';
+import { electorContract, FakeClock, type LockerContractFactory, lockerContract } from 'tscron/testing';
+
+const definitions: JobDefinition[] = [
+  durationJob('90s'),
+  durationRandomJob('1m', '5m'),
+  cronJob('0 9 * * MON-FRI'),
+  dailyJob(2, [atTime(8), atTime(20, 30)]),
+  weeklyJob(1, [Weekday.Monday], [atTime(9)]),
+  monthlyJob(1, [1, -1], [atTime(0, 5)]),
+  oneTimeJob(new Date('2030-01-01T00:00:00Z')),
+];
+const upcoming: Date[] = nextRuns(cronJob('*/15 * * * *'), 3, { timeZone: 'UTC' });
+
+const monitor: Monitor = { jobCompleted: (job: Job) => void job.name };
+const options: SchedulerOptions = {
+  clock: new FakeClock(new Date('2027-01-01T00:00:00Z')),
+  timeZone: 'Europe/London',
+  logger: console,
+  stopTimeout: '30s',
+  limitConcurrentJobs: { limit: 4, mode: 'wait' },
+  locker: new MemoryLocker({ ttl: '10s' }),
+  monitor,
+  globalJobOptions: { timeout: '5m' },
+  unref: true,
+};
+const scheduler: Scheduler = createScheduler(options);
+const jobOptions: JobOptions = {
+  name: 'report',
+  tags: ['reports'],
+  singletonMode: 'reschedule',
+  retry: { attempts: 2, delay: '10s', backoff: 2 },
+  missedRuns: 'skip',
+  eventListeners: { afterJobRunsWithError: (_id: string, _name: string, error: unknown) => void error },
+};
+const job: Job = scheduler.newJob(
+  definitions[2] ?? cronJob('@daily'),
+  async ({ signal, scheduledAt, lock }: JobContext) => {
+    signal.throwIfAborted();
+    return { at: scheduledAt.getTime(), fence: lock?.fence };
+  },
+  jobOptions,
+);
+const next: Date | undefined = job.nextRun();
+
+const client = new Redis({ lazyConnect: true });
+const redisOptions: RedisLockerOptions = { client, ttl: '30s', minHold: '10s' };
+const redisLocker: Locker = new RedisLocker(redisOptions);
+const redisElector: Elector = new RedisElector({ client, name: 'service' });
+
+const pool = new pg.Pool();
+const postgresOptions: PostgresLockerOptions = { client: pool, table: 'tscron_locks' };
+const postgresLocker: Locker = new PostgresLocker(postgresOptions);
+const postgresElector: Elector = new PostgresElector({ client: pool, name: 'service' });
+const memoryElector: Elector = new MemoryElector({ name: 'service' });
+
+function describeError(error: unknown): TscronErrorCode | undefined {
+  if (isTscronError(error)) return error.code;
+  return error instanceof TscronError ? error.code : undefined;
+}
+
+declare const factory: LockerContractFactory;
+const cases: Array<{ name: string; timeout: number }> = [...lockerContract(factory)];
+const electorCases = electorContract;
+const backendBlocks = [bounded, Campaign, HeldLocks, lockerTimings];
+
+export {
+  backendBlocks,
+  cases,
+  describeError,
+  electorCases,
+  memoryElector,
+  next,
+  postgresElector,
+  postgresLocker,
+  redisElector,
+  redisLocker,
+  upcoming,
+};

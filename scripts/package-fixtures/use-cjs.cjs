@@ -1,0 +1,18 @@
+// Loads every entry point through `require` (the CommonJS builds) and exercises them.
+const modules = {
+  tscron: require('tscron'),
+  testing: require('tscron/testing'),
+  backend: require('tscron/backend'),
+  redis: require('@tscron/redis'),
+  postgres: require('@tscron/postgres'),
+  ioredis: require('ioredis'),
+  pg: require('pg'),
+};
+
+import('./exercise.mjs')
+  .then(({ exercise }) => exercise(modules))
+  .then(() => console.log('CommonJS: every entry point required and exercised'))
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,13 @@
+// Loads every entry point through `import` (the ESM builds) and exercises them.
+
+import * as postgres from '@tscron/postgres';
+import * as redis from '@tscron/redis';
+import * as ioredis from 'ioredis';
+import pg from 'pg';
+import * as tscron from 'tscron';
+import * as backend from 'tscron/backend';
+import * as testing from 'tscron/testing';
+import { exercise } from './exercise.mjs';
+
+await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg });
+console.log('ESM: every entry point imported and exercised');
