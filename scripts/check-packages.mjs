@@ -56,7 +56,9 @@ async function run(command, args, cwd) {
     return { stdout, stderr };
   } catch (error) {
     const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
-    throw new Error(`${command} ${args.join(' ')} failed:\n${output || error.message}`);
+    const failure = new Error(`${command} ${args.join(' ')} failed:\n${output || error.message}`);
+    failure.stdout = error.stdout ?? '';
+    throw failure;
   }
 }
 
@@ -193,7 +195,8 @@ async function attw(pkg) {
     ({ stdout } = await run(bin('attw'), [pkg.tarball, '--format', 'json'], root));
   } catch (error) {
     // attw exits 1 when it finds problems; its JSON still says which.
-    stdout = error.message.slice(error.message.indexOf('\n') + 1);
+    if (!error.stdout.trim().startsWith('{')) throw error;
+    stdout = error.stdout;
   }
   const { analysis } = JSON.parse(stdout);
   if (analysis.problems.length > 0) {
