@@ -110,16 +110,18 @@ export class RedisLocker implements Locker {
    * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
    * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when Redis fails (the ioredis error
    * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout` (with the
-   * connection error the client last saw as `cause`, if any), and with the
-   * signal's reason when `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
+   * connection error the client last saw as `cause`, if any), and with the signal's reason when
+   * `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const lockKey = this.occurrenceKey(key, options?.scheduledAt);
+    const fenceKey = this.fenceKey(key);
     const token = randomBytes(16).toString('base64url');
+    // Watch from before the first command: nothing below throws before the finally block.
     const done = this.#watch.begin();
     const claim = this.#run(
       script.acquire,
-      [lockKey, this.fenceKey(key)],
+      [lockKey, fenceKey],
       [token, Math.max(this.#ttl, this.#minHold)],
     ) as Promise<string | number | null>;
     try {
