@@ -1,6 +1,6 @@
 import { compileCron } from './cron/compile.js';
 import { type Duration, formatDuration, toMilliseconds } from './duration.js';
-import { TscronError, type TscronErrorCode } from './errors.js';
+import { describeValue, TscronError, type TscronErrorCode } from './errors.js';
 
 /** Days of the week, numbered as `Date#getDay()` numbers them. */
 export const Weekday = {
@@ -102,7 +102,21 @@ export function durationJob(every: Duration): DurationJobDefinition {
       `DurationJob: the interval must be > 0, got ${formatDuration(ms)}`,
     );
   }
+  wholeMilliseconds(ms, every, 'DurationJob: the interval');
   return { kind: 'duration', every: ms };
+}
+
+/**
+ * Timers count whole milliseconds: a fraction would be rounded differently by every replica and
+ * every timer, so it is refused rather than silently changed.
+ */
+function wholeMilliseconds(ms: number, given: Duration, what: string): void {
+  if (!Number.isInteger(ms)) {
+    throw new TscronError(
+      'ERR_INVALID_DURATION',
+      `${what} must be a whole number of milliseconds, got ${describeValue(given)}`,
+    );
+  }
 }
 
 /** A job that waits a random time between `min` and `max` before each run (`0 < min < max`). */
@@ -115,6 +129,8 @@ export function durationRandomJob(min: Duration, max: Duration): DurationRandomJ
       `DurationRandomJob: need 0 < min < max, got min ${formatDuration(minMs)} and max ${formatDuration(maxMs)}`,
     );
   }
+  wholeMilliseconds(minMs, min, 'DurationRandomJob: min');
+  wholeMilliseconds(maxMs, max, 'DurationRandomJob: max');
   return { kind: 'durationRandom', min: minMs, max: maxMs };
 }
 
@@ -160,12 +176,15 @@ function validateAtTimes(kind: string, atTimes: readonly AtTime[], codes: AtTime
   const result: AtTime[] = [];
   for (const at of atTimes) {
     if (!checkInteger(at?.hours, 0, 23)) {
-      throw new TscronError(codes.hours, `${kind}: atTime hours must be 0-23, got ${at?.hours}`);
+      throw new TscronError(
+        codes.hours,
+        `${kind}: atTime hours must be 0-23, got ${describeValue(at?.hours)}`,
+      );
     }
     if (!checkInteger(at.minutes, 0, 59) || !checkInteger(at.seconds, 0, 59)) {
       throw new TscronError(
         codes.minutesSeconds,
-        `${kind}: atTime minutes and seconds must be 0-59, got ${at.minutes}:${at.seconds}`,
+        `${kind}: atTime minutes and seconds must be 0-59, got ${describeValue(at.minutes)}:${describeValue(at.seconds)}`,
       );
     }
     const key = at.hours * 3600 + at.minutes * 60 + at.seconds;
@@ -178,7 +197,7 @@ function validateAtTimes(kind: string, atTimes: readonly AtTime[], codes: AtTime
 
 function validateInterval(kind: string, interval: number, code: TscronErrorCode): void {
   if (!Number.isInteger(interval) || interval < 1) {
-    throw new TscronError(code, `${kind}: interval must be an integer >= 1, got ${interval}`);
+    throw new TscronError(code, `${kind}: interval must be an integer >= 1, got ${describeValue(interval)}`);
   }
 }
 
@@ -202,13 +221,18 @@ export function dailyJob(interval: number, atTimes: AtTime[]): DailyJobDefinitio
 
 /**
  * A job that runs every `interval` weeks (weeks start on Sunday) on each of `weekdays` at `atTimes`.
+ * Sunday is 0 or, as in cron, 7.
  *
  * @example
  * ```ts
  * weeklyJob(2, [Weekday.Monday, Weekday.Thursday], [atTime(8)]);
  * ```
  */
-export function weeklyJob(interval: number, weekdays: Weekday[], atTimes: AtTime[]): WeeklyJobDefinition {
+export function weeklyJob(
+  interval: number,
+  weekdays: Array<Weekday | 7>,
+  atTimes: AtTime[],
+): WeeklyJobDefinition {
   validateInterval('WeeklyJob', interval, 'ERR_WEEKLY_JOB_ZERO_INTERVAL');
   if (!Array.isArray(weekdays) || weekdays.length === 0) {
     throw new TscronError(
@@ -217,10 +241,10 @@ export function weeklyJob(interval: number, weekdays: Weekday[], atTimes: AtTime
     );
   }
   for (const day of weekdays) {
-    if (!checkInteger(day, 0, 6)) {
+    if (!checkInteger(day, 0, 7)) {
       throw new TscronError(
         'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL',
-        `WeeklyJob: weekdays must be 0 (Sunday) to 6 (Saturday), got ${day}`,
+        `WeeklyJob: weekdays must be 0 (Sunday) to 6 (Saturday), or 7 (Sunday, as in cron), got ${describeValue(day)}`,
       );
     }
   }
@@ -229,7 +253,7 @@ export function weeklyJob(interval: number, weekdays: Weekday[], atTimes: AtTime
     hours: 'ERR_WEEKLY_JOB_HOURS',
     minutesSeconds: 'ERR_WEEKLY_JOB_MINUTES_SECONDS',
   });
-  const days = [...new Set(weekdays)].sort((a, b) => a - b);
+  const days = [...new Set(weekdays.map((day) => (day % 7) as Weekday))].sort((a, b) => a - b);
   return { kind: 'weekly', interval, weekdays: days, atTimes: times };
 }
 
@@ -254,7 +278,7 @@ export function monthlyJob(interval: number, days: number[], atTimes: AtTime[]):
     if (!Number.isInteger(day) || day === 0 || day < -31 || day > 31) {
       throw new TscronError(
         'ERR_MONTHLY_JOB_DAYS',
-        `MonthlyJob: days must be in -31..-1 or 1..31, got ${day}`,
+        `MonthlyJob: days must be in -31..-1 or 1..31, got ${describeValue(day)}`,
       );
     }
   }
@@ -268,8 +292,8 @@ export function monthlyJob(interval: number, days: number[], atTimes: AtTime[]):
 
 /**
  * A job that runs once at each given instant, or once as soon as the scheduler runs it
- * (`'immediately'`). Instants in the past are rejected by `newJob` with
- * `ERR_ONE_TIME_JOB_START_DATE_TIME_PAST`.
+ * (`'immediately'`). `newJob` drops the instants already past and rejects the job with
+ * `ERR_ONE_TIME_JOB_START_DATE_TIME_PAST` only when every instant is past.
  */
 export function oneTimeJob(at: 'immediately' | Date | number | Array<Date | number>): OneTimeJobDefinition {
   if (at === 'immediately') return { kind: 'oneTime', at };
@@ -283,7 +307,10 @@ export function oneTimeJob(at: 'immediately' | Date | number | Array<Date | numb
   const instants = list.map((value) => {
     const ms = value instanceof Date ? value.getTime() : value;
     if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-      throw new TscronError('ERR_INVALID_ARGUMENT', `OneTimeJob: ${String(value)} is not a valid instant`);
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `OneTimeJob: ${describeValue(value)} is not a valid instant`,
+      );
     }
     return ms;
   });

@@ -3,17 +3,17 @@ import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
 import { TscronError } from './errors.js';
 import type { Job, JobContext } from './job.js';
-import { type JobRecord, REMOVED } from './job.js';
+import { type JobRecord, LOCKING, REMOVED } from './job.js';
 import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
 import type { JobStatus, Monitor } from './monitor.js';
 import type { SchedulerConfig } from './scheduler-options.js';
 
 /**
- * One run of a job, and the {@link JobContext} its task receives. The signal and the `scheduledAt`
- * Date are made only when read.
+ * One run of a job. Its own signal and `scheduledAt` Date are made only when read; the task gets a
+ * {@link RunContext} instead, so that nothing of this object leaks to user code.
  */
-export class Run implements JobContext {
+export class Run {
   // Declared, then assigned once in the constructor: one hidden class, no define-then-assign per run.
   declare readonly job: JobRecord;
   /** The occurrence, epoch ms. */
@@ -56,12 +56,29 @@ export class Run implements JobContext {
     this.tracked = false;
   }
 
+  /** The run's own signal, made when first read. */
   get signal(): AbortSignal {
     let controller = this.controller;
     if (controller === undefined) {
       controller = this.controller = new AbortController();
       if (this.aborted) controller.abort(this.reason);
     }
+    return controller.signal;
+  }
+
+  /**
+   * The signal the task gets. A run that can be aborted on its own (a timeout, a lock that can be
+   * lost: both made their signal already) has its own; any other run can only be aborted with every
+   * run of its job (removal, update, stop), so runs of a job share one controller until it aborts,
+   * and a run costs no AbortController.
+   */
+  taskSignal(): AbortSignal {
+    if (this.controller !== undefined || this.aborted || this.job.cfg.timeout > 0) return this.signal;
+    const job = this.job;
+    let controller = job.controller;
+    if (controller === undefined || controller.signal.aborted)
+      controller = job.controller = new AbortController();
+    this.controller = controller;
     return controller.signal;
   }
 
@@ -79,6 +96,26 @@ export class Run implements JobContext {
   }
 }
 
+/**
+ * What a task receives: an object of its own with exactly the {@link JobContext} fields, so that
+ * `{ ...context }` keeps them all and logging it shows nothing internal.
+ */
+class RunContext implements JobContext {
+  readonly signal: AbortSignal;
+  readonly job: Job;
+  readonly scheduledAt: Date;
+  readonly lock: Lock | undefined;
+  readonly attempt: number;
+
+  constructor(signal: AbortSignal, job: Job, scheduledAt: Date, lock: Lock | undefined, attempt: number) {
+    this.signal = signal;
+    this.job = job;
+    this.scheduledAt = scheduledAt;
+    this.lock = lock;
+    this.attempt = attempt;
+  }
+}
+
 /** What the executor asks of its scheduler. */
 export interface ExecutorHooks {
   /**
@@ -88,6 +125,8 @@ export interface ExecutorHooks {
   dispatched(run: Run): boolean;
   /** A run ended (or was skipped after it took its slot). */
   ended(run: Run): void;
+  /** The time, as the scheduler last read it while draining due runs, else read afresh. */
+  now(): number;
 }
 
 /** The reason a run's signal aborts with when it is stopped from outside: a standard AbortError. */
@@ -116,6 +155,7 @@ export class Executor {
   #idle: (() => void)[] = [];
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #printUnobserved: boolean;
   readonly #monitor: Monitor | undefined;
   readonly #elector: Elector | undefined;
   readonly #locker: Locker | undefined;
@@ -126,6 +166,7 @@ export class Executor {
   constructor(config: SchedulerConfig, hooks: ExecutorHooks) {
     this.#clock = config.clock;
     this.#logger = config.logger;
+    this.#printUnobserved = config.printUnobserved;
     this.#monitor = config.monitor;
     this.#elector = config.elector;
     this.#locker = config.locker;
@@ -243,6 +284,10 @@ export class Executor {
     const job = run.job;
     job.running++;
     this.running++;
+    if ((job.flags & LOCKING) !== 0 && this.#elector === undefined) {
+      this.#lockPending(run);
+      return;
+    }
     const monitor = this.#monitor;
     if (monitor?.jobStarted !== undefined) this.#report('jobStarted', () => monitor.jobStarted?.(job));
     const cfg = job.cfg;
@@ -275,22 +320,19 @@ export class Executor {
         try {
           leader = (await this.#elector.isLeader({ signal: run.signal })) === true;
         } catch (error) {
-          this.#logger.warn(`tscron: job "${job.name}": the elector failed; run skipped`, error);
-          if (listeners?.afterLockError !== undefined) {
-            callSafely(this.#logger, 'afterLockError', listeners.afterLockError, job.id, job.name, error);
-          }
+          this.#lockFailed(run, 'elector', error);
         }
         if (!leader) return this.#skip(run, 'skip');
       } else if (locker !== undefined) {
         let lock: Lock | null;
+        job.flags |= LOCKING;
         try {
           lock = await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt });
         } catch (error) {
-          this.#logger.warn(`tscron: job "${job.name}": the locker failed; run skipped`, error);
-          if (listeners?.afterLockError !== undefined) {
-            callSafely(this.#logger, 'afterLockError', listeners.afterLockError, job.id, job.name, error);
-          }
+          this.#lockFailed(run, 'locker', error);
           return this.#skip(run, 'skip');
+        } finally {
+          job.flags &= ~LOCKING;
         }
         if (lock === null || lock === undefined) return this.#skip(run, 'skip');
         this.#hold(run, lock);
@@ -310,8 +352,7 @@ export class Executor {
             `tscron: job "${job.name}": beforeJobRunsSkipIfBeforeFuncErrors failed; run skipped`,
             error,
           );
-          // As gocron: the skipped run still counts as dispatched (limitedRuns, lastRun).
-          this.#hooks.dispatched(run);
+          // As gocron since v2.17: a run skipped here uses none of limitedRuns and sets no lastRun.
           return this.#skip(run, 'skip');
         }
       }
@@ -321,6 +362,31 @@ export class Executor {
       this.#logger.error(`tscron: job "${job.name}": internal error`, error);
       if (!run.done) this.#skip(run, 'skip');
     }
+  }
+
+  /**
+   * The elector or locker failed. A run aborted meanwhile (stop, removal) is no lock error: its
+   * attempt was cut short on purpose. Otherwise `afterLockError` hears of it; unheard, it is logged.
+   */
+  #lockFailed(run: Run, what: 'elector' | 'locker', error: unknown): void {
+    if (run.aborted) return;
+    const job = run.job;
+    const message = `tscron: job "${job.name}": the ${what} failed; the run for ${run.scheduledAt.toISOString()} is skipped`;
+    const listener = job.cfg.listeners?.afterLockError;
+    if (listener !== undefined) callSafely(this.#logger, 'afterLockError', listener, job.id, job.name, error);
+    if (!this.#printUnobserved) this.#logger.warn(message, error);
+    else if (listener === undefined) console.error(message, error);
+  }
+
+  /**
+   * An occurrence came while the job's previous lock attempt is still pending: a backend that is slow
+   * or gone would otherwise pile up one attempt per occurrence. The occurrence is skipped.
+   */
+  #lockPending(run: Run): void {
+    this.#logger.warn(
+      `tscron: job "${run.job.name}": the previous lock attempt is still pending; the run for ${run.scheduledAt.toISOString()} is skipped`,
+    );
+    this.#skip(run, 'skip');
   }
 
   #hold(run: Run, lock: Lock): void {
@@ -364,7 +430,9 @@ export class Executor {
   #attempt(run: Run): void {
     let result: unknown;
     try {
-      result = run.job.task(run);
+      const job = run.job;
+      const context = new RunContext(run.taskSignal(), job, run.scheduledAt, run.lock, run.attempt + 1);
+      result = job.task(context);
     } catch (error) {
       this.#failed(run, error);
       return;
@@ -435,9 +503,9 @@ export class Executor {
     const job = run.job;
     const listeners = job.cfg.listeners;
     const monitor = this.#monitor;
-    let endedAt = 0;
+    const endedAt = this.#hooks.now();
+    job.lastDoneAt = endedAt;
     if (monitor !== undefined) {
-      endedAt = this.#clock.now();
       const start = new Date(run.startedAt);
       const end = new Date(endedAt);
       if (monitor.recordJobTiming !== undefined) {
@@ -450,7 +518,7 @@ export class Executor {
       }
     }
     if (failed) {
-      this.#logger.error(`tscron: job "${job.name}" (${job.id}) failed`, error);
+      this.#reportFailure(job, error);
       if (listeners?.afterJobRunsWithError !== undefined) {
         callSafely(
           this.#logger,
@@ -483,6 +551,22 @@ export class Executor {
       }
     }
     this.#release(run);
+  }
+
+  /** Logs a failed run: to the logger given, else (unless a listener or monitor hears of it) to the console. */
+  #reportFailure(job: JobRecord, error: unknown): void {
+    const message = `tscron: job "${job.name}" (${job.id}) failed`;
+    if (!this.#printUnobserved) {
+      this.#logger.error(message, error);
+      return;
+    }
+    const monitor = this.#monitor;
+    const observed =
+      job.cfg.listeners?.afterJobRunsWithError !== undefined ||
+      monitor?.jobFailed !== undefined ||
+      monitor?.recordJobTimingWithStatus !== undefined ||
+      monitor?.incrementJob !== undefined;
+    if (!observed) console.error(message, error);
   }
 
   /** The run ends without its task running (elector, lock, listener or abort said no). */

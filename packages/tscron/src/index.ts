@@ -40,6 +40,6 @@ export { MemoryLocker } from './memory-locker.js';
 export type { JobStatus, Monitor } from './monitor.js';
 export type { DstPolicy, NextRunsOptions } from './schedule.js';
 export { nextRuns } from './schedule.js';
-export type { Scheduler } from './scheduler.js';
+export type { Scheduler, StopOptions } from './scheduler.js';
 export { createScheduler } from './scheduler.js';
 export type { SchedulerOptions } from './scheduler-options.js';

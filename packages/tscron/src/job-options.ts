@@ -53,9 +53,30 @@ export interface JobOptions {
   /**
    * The first run: `'immediately'` when the scheduler starts (or at once if it runs already), or an
    * instant; later runs follow the definition from there. A past instant throws
-   * `ERR_WITH_START_DATE_TIME_PAST`. @default the definition's first occurrence
+   * `ERR_WITH_START_DATE_TIME_PAST` unless `startAtPast` is set, or it passed less than
+   * `startAtGrace` ago. @default the definition's first occurrence
    */
   startAt?: 'immediately' | Date | number;
+  /**
+   * Accept a `startAt` in the past (gocron's WithStartDateTimePast): it anchors the schedule (a
+   * duration job runs at `startAt + k * every`, an interval of days, weeks or months counts from it)
+   * and the first run is the first occurrence after now.
+   * @default false
+   */
+  startAtPast?: boolean;
+  /**
+   * A first run whose time passed less than this long ago still runs once, late (gocron's
+   * WithStartAtGrace): a `startAt` that passed while the program started, or an occurrence missed by
+   * a few moments because the job was added or the scheduler started just after it.
+   * @default 0 (a past first run is never made up)
+   *
+   * @example
+   * ```ts
+   * // Deployed at 09:00:00.400: the 09:00 run still happens, 0.4 s late.
+   * scheduler.newJob(cronJob('0 9 * * *'), report, { name: 'report', startAtGrace: '5s' });
+   * ```
+   */
+  startAtGrace?: Duration;
   /** No run starts at or after this instant. @default never */
   stopAt?: Date | number;
   /** Callbacks around each run. */
@@ -64,7 +85,10 @@ export interface JobOptions {
   signal?: AbortSignal;
   /** This job's own locker, or `false` to run without the scheduler's locker. @default the scheduler's */
   locker?: Locker | false;
-  /** Duration jobs only: count the interval from the end of each run instead of its scheduled time. @default false */
+  /**
+   * Duration jobs: count the interval from the end of each run instead of its scheduled time. Other
+   * kinds ignore it, as gocron does (so it can be set in `globalJobOptions`). @default false
+   */
   intervalFromCompletion?: boolean;
   /** A wall time skipped by a spring-forward gap runs at the same offset after it, or not that day. @default 'shift' */
   dstPolicy?: DstPolicy;
@@ -95,6 +119,10 @@ export interface JobConfig {
   readonly limitedRuns: number;
   /** `undefined`, `'immediately'` or an instant. */
   readonly startAt: 'immediately' | number | undefined;
+  /** A past `startAt` anchors the schedule. */
+  readonly startAtPast: boolean;
+  /** How late a first run may still run, ms. */
+  readonly startAtGrace: number;
   readonly stopAt: number;
   readonly listeners: EventListeners | undefined;
   readonly signal: AbortSignal | undefined;
@@ -116,6 +144,8 @@ const KNOWN = new Set<string>([
   'singletonMode',
   'limitedRuns',
   'startAt',
+  'startAtPast',
+  'startAtGrace',
   'stopAt',
   'eventListeners',
   'signal',
@@ -135,6 +165,8 @@ export const DEFAULT_JOB_CONFIG: JobConfig = Object.freeze({
   singleton: 0,
   limitedRuns: Number.POSITIVE_INFINITY,
   startAt: undefined,
+  startAtPast: false,
+  startAtGrace: 0,
   stopAt: Number.POSITIVE_INFINITY,
   listeners: undefined,
   signal: undefined,
@@ -214,6 +246,15 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
     }
   }
   if (o.startAt !== undefined && o.startAt !== 'immediately') instant(o.startAt, `${what}.startAt`);
+  if (o.startAtPast !== undefined && typeof o.startAtPast !== 'boolean') {
+    fail('ERR_INVALID_OPTION', `${what}.startAtPast: must be a boolean, got ${describeValue(o.startAtPast)}`);
+  }
+  if (o.startAtGrace !== undefined) {
+    const ms = toMilliseconds(o.startAtGrace, `${what}.startAtGrace`);
+    if (ms < 0) {
+      fail('ERR_INVALID_OPTION', `${what}.startAtGrace: must be >= 0, got ${describeValue(o.startAtGrace)}`);
+    }
+  }
   if (o.stopAt !== undefined) instant(o.stopAt, `${what}.stopAt`);
   if (o.eventListeners !== undefined) {
     const listeners = o.eventListeners as Record<string, unknown>;
@@ -356,11 +397,14 @@ function mergeJobOptions(
   const pick = <K extends keyof JobOptions>(key: K): JobOptions[K] | undefined => own?.[key] ?? global?.[key];
   const startAtOption = pick('startAt');
   const stopAtOption = pick('stopAt');
+  const startAtPast = pick('startAtPast') ?? false;
+  const grace = pick('startAtGrace');
+  const startAtGrace = grace === undefined ? 0 : toMilliseconds(grace);
   let startAt: 'immediately' | number | undefined;
   if (startAtOption === 'immediately') startAt = 'immediately';
   else if (startAtOption !== undefined) {
     startAt = instant(startAtOption, 'startAt');
-    if (startAt < now) {
+    if (startAt < now && !startAtPast && now - startAt >= startAtGrace) {
       fail(
         'ERR_WITH_START_DATE_TIME_PAST',
         `startAt: ${new Date(startAt).toISOString()} is in the past (now is ${new Date(now).toISOString()})`,
@@ -383,13 +427,10 @@ function mergeJobOptions(
       );
     }
   }
-  const intervalFromCompletion = pick('intervalFromCompletion') ?? false;
-  if (intervalFromCompletion && definition.kind !== 'duration' && definition.kind !== 'durationRandom') {
-    fail(
-      'ERR_INVALID_OPTION',
-      `intervalFromCompletion: applies to duration jobs only, not to a "${definition.kind}" job`,
-    );
-  }
+  // As in gocron, only intervals can count from a run's end; other kinds ignore the option.
+  const intervalFromCompletion =
+    (pick('intervalFromCompletion') ?? false) &&
+    (definition.kind === 'duration' || definition.kind === 'durationRandom');
   const singletonMode = pick('singletonMode');
   const retry = pick('retry');
   const timeout = pick('timeout');
@@ -398,6 +439,8 @@ function mergeJobOptions(
     singleton: singletonMode === undefined ? 0 : singletonMode === 'reschedule' ? 1 : 2,
     limitedRuns: pick('limitedRuns') ?? Number.POSITIVE_INFINITY,
     startAt,
+    startAtPast,
+    startAtGrace,
     stopAt,
     listeners: mergeListeners(global?.eventListeners, own?.eventListeners),
     signal: pick('signal'),

@@ -4,7 +4,7 @@ import { cronScheduleIn, type DstPolicy, type Schedule } from './schedule.js';
 import type { TimeZone } from './zone/time-zone.js';
 
 /** Doubles kept per slot in {@link JobTable.times}. */
-export const TIMES_STRIDE = 5;
+export const TIMES_STRIDE = 6;
 /** Offset of the next occurrence (epoch ms, NaN when none is planned). */
 export const NEXT = 0;
 /** Offset of the instant a duration job's occurrences count from. */
@@ -15,6 +15,14 @@ export const EVERY = 2;
 export const LAST_RUN = 3;
 /** Offset of the count of runs towards `limitedRuns`. */
 export const RUNS = 4;
+/** Offset of the time the last run ended (NaN before the first ended). */
+export const LAST_DONE = 5;
+
+/** What a job that left the table keeps of its times: users may still hold its record. */
+interface RetiredTimes {
+  lastRun: number;
+  lastDone: number;
+}
 
 /**
  * A scheduler's jobs: each live job holds a slot, and its times and run count live in one
@@ -45,7 +53,7 @@ export class JobTable {
   #holes = 0;
   readonly #ids = new Map<string, JobRecord>();
   /** The last run times of jobs that left the table and had run: users may still hold them. */
-  readonly #retired = new WeakMap<JobRecord, number>();
+  readonly #retired = new WeakMap<JobRecord, RetiredTimes>();
   #size = 0;
   // See nextOf().
   #memoSchedule: Schedule | undefined = undefined;
@@ -78,6 +86,7 @@ export class JobTable {
     times[base + EVERY] = 0;
     times[base + LAST_RUN] = Number.NaN;
     times[base + RUNS] = 0;
+    times[base + LAST_DONE] = Number.NaN;
     record.slot = slot;
     this.bySlot[slot] = record;
     if (slot >= this.#placeOf.length) this.#placeOf = grown(this.#placeOf, slot + 1);
@@ -96,7 +105,8 @@ export class JobTable {
     const slot = record.slot;
     if (slot < 0) return;
     const lastRun = this.times[slot * TIMES_STRIDE + LAST_RUN] as number;
-    if (!Number.isNaN(lastRun)) this.#retired.set(record, lastRun);
+    const lastDone = this.times[slot * TIMES_STRIDE + LAST_DONE] as number;
+    if (!Number.isNaN(lastRun)) this.#retired.set(record, { lastRun, lastDone });
     record.slot = -1;
     this.bySlot[slot] = undefined;
     this.#free.push(slot);
@@ -133,12 +143,23 @@ export class JobTable {
 
   /** The last run time of a record that left the table, NaN when it never ran. */
   retiredLastRun(record: JobRecord): number {
-    return this.#retired.get(record) ?? Number.NaN;
+    return this.#retired.get(record)?.lastRun ?? Number.NaN;
   }
 
-  /** Records the last run time of a record that left the table. */
-  retire(record: JobRecord, lastRun: number): void {
-    this.#retired.set(record, lastRun);
+  /** When the last run of a record that left the table ended, NaN when none did. */
+  retiredLastDone(record: JobRecord): number {
+    return this.#retired.get(record)?.lastDone ?? Number.NaN;
+  }
+
+  /** Records a time of a record that left the table (a run it started before it left may end after). */
+  retire(record: JobRecord, which: keyof RetiredTimes, at: number): void {
+    const times = this.#retired.get(record);
+    if (times === undefined) {
+      this.#retired.set(record, {
+        lastRun: which === 'lastRun' ? at : Number.NaN,
+        lastDone: which === 'lastDone' ? at : Number.NaN,
+      });
+    } else times[which] = at;
   }
 
   /** The id of a record, drawn now if it has none yet. */

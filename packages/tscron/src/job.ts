@@ -2,7 +2,7 @@ import type { JobDefinition } from './definitions.js';
 import type { Lock } from './distributed.js';
 import { TscronError } from './errors.js';
 import type { JobConfig } from './job-options.js';
-import { ANCHOR, EVERY, type JobTable, LAST_RUN, NEXT, RUNS, TIMES_STRIDE } from './job-table.js';
+import { ANCHOR, EVERY, type JobTable, LAST_DONE, LAST_RUN, NEXT, RUNS, TIMES_STRIDE } from './job-table.js';
 import type { Schedule } from './schedule.js';
 
 /**
@@ -31,6 +31,8 @@ export interface JobContext {
    * task's writes be refused once a newer holder exists. Undefined without a locker.
    */
   readonly lock?: Lock | undefined;
+  /** Which try of this run the task is: 1 for the first, 2 for the first retry (`retry` option). */
+  readonly attempt: number;
 }
 
 /** The work a job does. It fails by throwing or by rejecting. */
@@ -51,6 +53,11 @@ export interface Job {
   readonly definition: JobDefinition;
   /** When the last run was dispatched (its lock taken and listeners called), or `undefined`. */
   lastRun(): Date | undefined;
+  /**
+   * When the last run ended, successfully or not (gocron's LastRunCompletedAt), or `undefined` before
+   * any run ended. A run skipped before its task started does not count.
+   */
+  lastRunCompletedAt(): Date | undefined;
   /** The next scheduled run, or `undefined` when none is scheduled (scheduler not started, paused, ended). */
   nextRun(): Date | undefined;
   /**
@@ -85,6 +92,13 @@ export interface JobHost {
 export const REMOVED = 1;
 /** The job is paused. */
 export const PAUSED = 2;
+/**
+ * The job has no run ahead for good (its `stopAt` or `limitedRuns` is reached): it leaves the
+ * scheduler once no run of it is in progress.
+ */
+export const FINISHED = 4;
+/** A lock attempt for a run of the job is pending. */
+export const LOCKING = 8;
 
 /**
  * A job's state in its scheduler, and the {@link Job} handle users hold. One plain object of fixed
@@ -113,10 +127,12 @@ export class JobRecord implements Job {
   declare slot: number;
   /** @internal Runs in progress. */
   declare running: number;
-  /** @internal {@link REMOVED} | {@link PAUSED} */
+  /** @internal {@link REMOVED} | {@link PAUSED} | {@link FINISHED} | {@link LOCKING} */
   declare flags: number;
   /** @internal Bumped by every update, so that runs of an older version are told apart. */
   declare version: number;
+  /** @internal The signal's controller shared by runs that can only be aborted with the whole job. */
+  declare controller: AbortController | undefined;
 
   constructor(
     table: JobTable,
@@ -140,6 +156,7 @@ export class JobRecord implements Job {
     this.running = 0;
     this.flags = 0;
     this.version = 0;
+    this.controller = undefined;
   }
 
   get id(): string {
@@ -192,11 +209,25 @@ export class JobRecord implements Job {
   }
 
   set lastRunAt(at: number) {
-    if (!writeTime(this, LAST_RUN, at)) this.table.retire(this, at);
+    if (!writeTime(this, LAST_RUN, at)) this.table.retire(this, 'lastRun', at);
+  }
+
+  /** @internal When the last run ended, NaN before the first ended. */
+  get lastDoneAt(): number {
+    return this.slot < 0 ? this.table.retiredLastDone(this) : readTime(this, LAST_DONE, Number.NaN);
+  }
+
+  set lastDoneAt(at: number) {
+    if (!writeTime(this, LAST_DONE, at)) this.table.retire(this, 'lastDone', at);
   }
 
   lastRun(): Date | undefined {
     const at = this.lastRunAt;
+    return Number.isNaN(at) ? undefined : new Date(at);
+  }
+
+  lastRunCompletedAt(): Date | undefined {
+    const at = this.lastDoneAt;
     return Number.isNaN(at) ? undefined : new Date(at);
   }
 
@@ -248,6 +279,24 @@ export class JobRecord implements Job {
     return (this.flags & PAUSED) !== 0;
   }
 
+  /** What `JSON.stringify(job)` shows: who the job is and when it runs next. */
+  toJSON(): {
+    id: string;
+    name: string;
+    tags: readonly string[];
+    definition: JobDefinition;
+    nextRun?: string;
+  } {
+    const next = this.nextRun();
+    const shown = { id: this.id, name: this.name, tags: this.tags, definition: this.definition };
+    return next === undefined ? shown : { ...shown, nextRun: next.toISOString() };
+  }
+
+  /** What `console.log(job)` shows: the same as {@link JobRecord.toJSON}, not the scheduler's internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    return Object.assign(Object.create(JOB_PROTOTYPE_NAME), this.toJSON());
+  }
+
   /** @internal The first occurrence strictly after `after`, or `undefined`. */
   occurrenceAfter(after: number): number | undefined {
     const every = this.every;
@@ -261,6 +310,9 @@ export class JobRecord implements Job {
     return this.table.nextOf(this.schedule as Schedule | string, after, this.cfg.dstPolicy);
   }
 }
+
+/** Gives inspected jobs the class name `Job`, so that the log says what it is. */
+const JOB_PROTOTYPE_NAME = Object.freeze(Object.create(null, { [Symbol.toStringTag]: { value: 'Job' } }));
 
 /** A value of a job's slot in its table (see JobTable), or `removed` once the job left it. */
 function readTime(record: JobRecord, offset: number, removed: number): number {

@@ -8,5 +8,5 @@ export interface Logger {
 
 const ignore = (): void => {};
 
-/** The default logger: logs nothing. */
+/** A logger that drops everything: pass it as `logger` to keep the scheduler quiet, failures included. */
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };

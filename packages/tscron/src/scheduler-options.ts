@@ -26,7 +26,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** IANA zone wall-clock schedules (cron, daily, weekly, monthly) are read in. @default the process's local zone */
   timeZone?: string;
-  /** Receives the scheduler's diagnostics; `console` and pino fit. @default logs nothing */
+  /**
+   * Receives the scheduler's diagnostics; `console` and pino fit, `silentLogger` drops everything.
+   * @default only a task failure or lock error that no event listener or monitor observes is
+   * printed, once, with `console.error`; nothing else is logged
+   */
   logger?: Logger;
   /** How long `stopJobs()` and `shutdown()` wait for running tasks. Must be > 0. @default '10s' */
   stopTimeout?: Duration;
@@ -58,6 +62,11 @@ export interface SchedulerConfig {
   readonly clock: Clock;
   readonly timeZone: TimeZone;
   readonly logger: Logger;
+  /**
+   * No logger was given: failures that nothing else observes go to `console.error`, so that a failing
+   * task is never silent by default.
+   */
+  readonly printUnobserved: boolean;
   readonly stopTimeout: number;
   /** 0 when there is no limit. */
   readonly limit: number;
@@ -184,6 +193,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     clock,
     timeZone,
     logger: guardLogger(logger),
+    printUnobserved: o.logger === undefined,
     stopTimeout,
     limit,
     limitWait,

@@ -1,9 +1,10 @@
 import { type Clock, systemClock } from './clock.js';
 import { compileCron } from './cron/compile.js';
 import type { JobDefinition } from './definitions.js';
-import { TscronError } from './errors.js';
+import { formatDuration } from './duration.js';
+import { describeValue, TscronError } from './errors.js';
 import { abortError, Executor, type ExecutorHooks, type Run } from './executor.js';
-import { type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
+import { FINISHED, type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
 import {
   checkJobOptions,
   type JobConfig,
@@ -51,19 +52,36 @@ export interface Scheduler extends AsyncDisposable {
   /** Starts scheduling (again, after {@link Scheduler.stopJobs}). Idempotent; a no-op after shutdown. */
   start(): void;
   /**
-   * Stops scheduling, aborts running tasks' signals and waits up to `stopTimeout` for them to end;
-   * rejects `ERR_STOP_JOBS_TIMED_OUT` when some did not. {@link Scheduler.start} works again after it.
+   * Stops scheduling, aborts running tasks' signals and waits up to `stopTimeout` (or until
+   * `options.signal` aborts, gocron's StopJobsWithContext) for them to end; rejects
+   * `ERR_STOP_JOBS_TIMED_OUT` when some did not. The rejection is also logged, and never crashes the
+   * process when nobody handles it. {@link Scheduler.start} works again after it.
    */
-  stopJobs(): Promise<void>;
+  stopJobs(options?: StopOptions): Promise<void>;
   /**
    * As {@link Scheduler.stopJobs}, then final: jobs are dropped, no timer stays pending, `newJob`
-   * throws `ERR_SCHEDULER_SHUT_DOWN`. Later calls resolve at once.
+   * throws `ERR_SCHEDULER_SHUT_DOWN`. Later calls return the same promise.
+   *
+   * @example
+   * ```ts
+   * // Safe as it is: a shutdown that times out is logged, not an unhandled rejection.
+   * process.once('SIGTERM', () => scheduler.shutdown());
+   * ```
    */
-  shutdown(): Promise<void>;
+  shutdown(options?: StopOptions): Promise<void>;
   /** Runs waiting for a slot (`limitConcurrentJobs` 'wait') or for their job (`singletonMode` 'wait'). */
   jobsWaitingInQueue(): number;
   /** The same as {@link Scheduler.shutdown}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options of {@link Scheduler.stopJobs} and {@link Scheduler.shutdown}. */
+export interface StopOptions {
+  /**
+   * Bounds the wait for running tasks instead of the scheduler's `stopTimeout`: when it aborts, the
+   * call rejects `ERR_STOP_JOBS_TIMED_OUT` if tasks are still running.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -81,6 +99,30 @@ export interface Scheduler extends AsyncDisposable {
  */
 export function createScheduler(options?: SchedulerOptions): Scheduler {
   return new SchedulerCore(resolveSchedulerOptions(options));
+}
+
+const ignore = (): void => {};
+
+/** Checks the options of stopJobs and shutdown; returns their signal. */
+function stopSignal(options: StopOptions | undefined, call: string): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new TscronError(
+      'ERR_INVALID_OPTION',
+      `${call}: options must be an object, got ${describeValue(options)}`,
+    );
+  }
+  const signal = options.signal as Partial<AbortSignal> | undefined | null;
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')
+  ) {
+    throw new TscronError(
+      'ERR_INVALID_OPTION',
+      `${call}: signal must be an AbortSignal, got ${describeValue(signal)}`,
+    );
+  }
+  return options.signal;
 }
 
 /** An occurrence noticed this much later than its time counts as missed (`missedRuns: 'skip'`). */
@@ -235,18 +277,21 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#report('schedulerStarted');
   }
 
-  stopJobs(): Promise<void> {
+  stopJobs(options?: StopOptions): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const stopped = this.#stop();
+    const stopped = this.#stop('stopJobs', stopSignal(options, 'stopJobs'));
     this.#report('schedulerStopped');
+    // As for shutdown: a timeout is logged, and an ignored promise must not crash the process.
+    stopped.catch(ignore);
     return stopped;
   }
 
-  shutdown(): Promise<void> {
+  shutdown(options?: StopOptions): Promise<void> {
     if (this.#shutdownDone) return Promise.resolve();
     if (this.#shutdown !== undefined) return this.#shutdown;
+    const signal = stopSignal(options, 'shutdown');
     this.#closed = true;
-    const stopped = this.#stop();
+    const stopped = this.#stop('shutdown', signal);
     this.#report('schedulerStopped');
     this.#shutdown = stopped.finally(() => {
       this.#executor.clearTimers();
@@ -261,6 +306,9 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       this.#logger.debug('tscron: scheduler shut down');
       this.#report('schedulerShutdown');
     });
+    // The caller may ignore the promise (`process.on('SIGTERM', () => scheduler.shutdown())`): a
+    // timeout was logged already, so it must not also crash the process as an unhandled rejection.
+    this.#shutdown.catch(ignore);
     return this.#shutdown;
   }
 
@@ -268,38 +316,62 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     return this.shutdown();
   }
 
-  #stop(): Promise<void> {
+  /**
+   * Stops scheduling and aborts running tasks; resolves when they ended, rejects when they outlive
+   * the stop timeout or `signal`. `call` names the public method in messages.
+   */
+  #stop(call: 'stopJobs' | 'shutdown', signal: AbortSignal | undefined): Promise<void> {
     this.#started = false;
     this.#alarm.disarm();
     this.#queue.clear();
     for (const record of this.#table.inOrder()) record.next = Number.NaN;
-    this.#executor.abortAll(abortError('the scheduler is stopping'));
+    this.#executor.abortAll(abortError(`the scheduler is stopping (${call})`));
     if (this.#executor.running === 0) return Promise.resolve();
     const timeout = this.#config.stopTimeout;
-    return new Promise<void>((resolve, reject) => {
+    const stopped = new Promise<void>((resolve, reject) => {
       // The system clock's timers are unref'd; waiting for running tasks must keep the process alive.
       const clock = this.#clock;
       const own = clock === systemClock;
-      const timer = own ? setTimeout(() => expire(), timeout) : clock.setTimeout(() => expire(), timeout);
+      let timer: unknown;
       let settled = false;
-      const expire = (): void => {
-        if (settled) return;
+      const settle = (): void => {
         settled = true;
-        reject(
-          new TscronError(
-            'ERR_STOP_JOBS_TIMED_OUT',
-            `stopJobs: ${this.#executor.running} run(s) still going after the stop timeout of ${timeout} ms`,
-          ),
-        );
-      };
-      void this.#executor.whenIdle().then(() => {
-        if (settled) return;
-        settled = true;
+        if (timer === undefined) {
+          signal?.removeEventListener('abort', expire);
+          return;
+        }
         if (own) clearTimeout(timer as ReturnType<typeof setTimeout>);
         else clock.clearTimeout(timer);
+      };
+      const expire = (): void => {
+        if (settled) return;
+        settle();
+        const running = this.#executor.running;
+        const why =
+          signal === undefined ? `the stop timeout of ${formatDuration(timeout)}` : 'its signal aborted';
+        const error = new TscronError(
+          'ERR_STOP_JOBS_TIMED_OUT',
+          `${call}: ${running} run(s) still going after ${why}; no longer waiting for them`,
+          signal?.reason === undefined ? undefined : { cause: signal.reason },
+        );
+        if (this.#config.printUnobserved) console.error(`tscron: ${error.message}`);
+        else this.#logger.error(`tscron: ${error.message}`);
+        reject(error);
+      };
+      if (signal === undefined) {
+        timer = own ? setTimeout(expire, timeout) : clock.setTimeout(expire, timeout);
+      } else if (signal.aborted) {
+        queueMicrotask(expire);
+      } else {
+        signal.addEventListener('abort', expire, { once: true });
+      }
+      void this.#executor.whenIdle().then(() => {
+        if (settled) return;
+        settle();
         resolve();
       });
     });
+    return stopped;
   }
 
   // ---- scheduling ----
@@ -322,11 +394,13 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const global = this.#config.globalJobOptions;
     const cfg = resolveJobOptions(global, options, definition, now);
     if (definition.kind === 'oneTime' && definition.at !== 'immediately') {
-      const past = definition.at.find((at) => at < now);
-      if (past !== undefined) {
+      // Past instants are dropped (their runs never come); only a job with nothing ahead is an error.
+      const last = definition.at[definition.at.length - 1] as number;
+      if (last <= now - cfg.startAtGrace) {
+        const shown = definition.at.map((at) => new Date(at).toISOString()).join(', ');
         throw new TscronError(
           'ERR_ONE_TIME_JOB_START_DATE_TIME_PAST',
-          `OneTimeJob: ${new Date(past).toISOString()} is in the past (now is ${new Date(now).toISOString()})`,
+          `OneTimeJob: every instant is in the past (${shown}; now is ${new Date(now).toISOString()})`,
         );
       }
     }
@@ -393,13 +467,15 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if ((record.flags & PAUSED) !== 0) return;
     const cfg = record.cfg;
     const startAt = cfg.startAt;
+    const grace = cfg.startAtGrace;
     let first: number | undefined;
     // Under a locker or elector, instances must agree on occurrences: count from the epoch.
     let anchor = this.#usesLock(cfg) ? 0 : now;
     if (startAt === 'immediately') first = now;
-    else if (startAt !== undefined && startAt > now) {
-      first = startAt;
+    else if (startAt !== undefined && (startAt > now || cfg.startAtPast || now - startAt < grace)) {
       anchor = startAt;
+      // A future start, or a past one still within the grace: that is the first run.
+      if (startAt > now - grace || startAt > now) first = startAt;
     }
     if (record.anchor !== anchor) {
       if (record.every > 0) record.anchor = anchor;
@@ -410,18 +486,28 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     }
     if (first === undefined) {
       const definition = record.definition;
-      first =
-        definition.kind === 'oneTime' && definition.at === 'immediately' ? now : record.occurrenceAfter(now);
+      if (definition.kind === 'oneTime' && definition.at === 'immediately') first = now;
+      else {
+        // An occurrence that passed less than `startAtGrace` ago still runs, late.
+        const late = grace > 0 ? record.occurrenceAfter(now - grace) : undefined;
+        first = late !== undefined && late <= now ? late : record.occurrenceAfter(now);
+      }
     }
     this.#plan(record, first);
+    this.#retireIfFinished(record);
   }
 
-  /** Queues a job's next occurrence, or marks it as having none. */
+  /**
+   * Queues a job's next occurrence, or marks it as having none. A job past its `stopAt` or its
+   * `limitedRuns` is marked {@link FINISHED}: it leaves once no run of it is in progress (see
+   * {@link SchedulerCore.#retireIfFinished}).
+   */
   #plan(record: JobRecord, at: number | undefined): void {
     const cfg = record.cfg;
     if (at === undefined || at >= cfg.stopAt || record.runCount >= cfg.limitedRuns) {
       record.next = Number.NaN;
       this.#queue.delete(record.slot);
+      if (at !== undefined) record.flags |= FINISHED;
       return;
     }
     record.next = at;
@@ -474,6 +560,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         } else if (!executor.dispatch(record, at, true) && cfg.intervalFromCompletion) {
           this.#planFromCompletion(record, now);
         }
+        if ((record.flags & FINISHED) !== 0) this.#retireIfFinished(record);
         if (!this.#started) return;
         if ((++count & 63) === 0) {
           const tick = clock.now();
@@ -511,7 +598,18 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return;
     if (record.every > 0) record.anchor = now;
     this.#plan(record, record.occurrenceAfter(now));
+    this.#retireIfFinished(record);
     this.#arm();
+  }
+
+  /**
+   * A job with no run ahead for good leaves the scheduler (and `jobUnregistered` fires, as in gocron)
+   * once its last run ended; a run in progress is not aborted.
+   */
+  #retireIfFinished(record: JobRecord): void {
+    if ((record.flags & (FINISHED | REMOVED)) === FINISHED && record.running === 0) {
+      this.#remove(record, undefined);
+    }
   }
 
   // ---- removal and signals ----
@@ -562,10 +660,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (run.version !== record.version || (record.flags & REMOVED) !== 0) return false;
     const limit = record.cfg.limitedRuns;
     if (record.runCount >= limit) return false;
-    record.lastRunAt = this.#draining ? this.#tickNow : this.#clock.now();
+    record.lastRunAt = this.now();
     if (limit !== Number.POSITIVE_INFINITY && ++record.runCount >= limit) {
-      // The last allowed run goes on; the job leaves the scheduler now.
-      this.#remove(record, undefined);
+      // The last allowed run goes on; the job leaves the scheduler when it ends.
+      this.#plan(record, Number.POSITIVE_INFINITY);
       this.#arm();
     }
     return true;
@@ -573,9 +671,18 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   ended(run: Run): void {
     const record = run.job;
-    if (run.scheduled && record.cfg.intervalFromCompletion && run.version === record.version) {
+    if (run.version !== record.version) return;
+    if (run.scheduled && record.cfg.intervalFromCompletion) {
       this.#planFromCompletion(record, this.#clock.now());
     }
+    if ((record.flags & FINISHED) !== 0) {
+      this.#retireIfFinished(record);
+      this.#arm();
+    }
+  }
+
+  now(): number {
+    return this.#draining ? this.#tickNow : this.#clock.now();
   }
 
   // ---- job handle requests ----
@@ -613,6 +720,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       this.#plan(record, startAt);
     else if (record.cfg.intervalFromCompletion && record.running > 0) return;
     else this.#plan(record, record.occurrenceAfter(now));
+    this.#retireIfFinished(record);
     this.#arm();
   }
 

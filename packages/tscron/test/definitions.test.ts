@@ -46,6 +46,8 @@ describe('job definition factories', () => {
     expect(durationJob('1m30s')).toEqual({ kind: 'duration', every: 90_000 });
     expect(dailyJob(1, [atTime(9), atTime(8, 30)]).atTimes).toEqual([atTime(8, 30), atTime(9)]);
     expect(weeklyJob(1, [5, 1, 5], [atTime(7)]).weekdays).toEqual([1, 5]);
+    // As in cron, 7 is Sunday too.
+    expect(weeklyJob(1, [7, 1, 0], [atTime(7)]).weekdays).toEqual([0, 1]);
     expect(monthlyJob(1, [-1, 15, 15], [atTime(0)]).days).toEqual([-1, 15]);
     expect(oneTimeJob([new Date(2000), 1000, 2000]).at).toEqual([1000, 2000]);
     expect(Weekday).toMatchObject({ Sunday: 0, Monday: 1, Saturday: 6 });
@@ -53,6 +55,11 @@ describe('job definition factories', () => {
 
   it('reject bad durations with the gocron codes', () => {
     expectCode(() => durationJob(0), 'ERR_DURATION_JOB_INTERVAL_ZERO');
+    // Timers count whole milliseconds: a fraction is refused, not rounded.
+    expectCode(() => durationJob(1.5), 'ERR_INVALID_DURATION', 'got 1.5');
+    expectCode(() => durationJob('1.5ms'), 'ERR_INVALID_DURATION', 'got "1.5ms"');
+    expectCode(() => durationRandomJob(1, 2.5), 'ERR_INVALID_DURATION', 'max must be a whole number');
+    expect(durationJob('1.5s')).toEqual({ kind: 'duration', every: 1500 });
     expectCode(() => durationJob('-1s'), 'ERR_DURATION_JOB_INTERVAL_NEGATIVE', '-1s');
     expectCode(() => durationJob('soon'), 'ERR_INVALID_DURATION', 'soon');
     expectCode(() => durationRandomJob(2000, 1000), 'ERR_DURATION_RANDOM_JOB_MIN_MAX', 'min 2s');
@@ -72,7 +79,12 @@ describe('job definition factories', () => {
   it('reject bad weekly jobs', () => {
     expectCode(() => weeklyJob(0, [1], [atTime(1)]), 'ERR_WEEKLY_JOB_ZERO_INTERVAL');
     expectCode(() => weeklyJob(1, [], [atTime(1)]), 'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL');
-    expectCode(() => weeklyJob(1, [7 as Weekday], [atTime(1)]), 'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL', '7');
+    expectCode(() => weeklyJob(1, [8 as Weekday], [atTime(1)]), 'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL', '8');
+    expectCode(
+      () => weeklyJob(1, ['1' as unknown as Weekday], [atTime(1)]),
+      'ERR_WEEKLY_JOB_DAYS_OF_THE_WEEK_NIL',
+      'got "1"',
+    );
     expectCode(() => weeklyJob(1, [1], [atTime(-1)]), 'ERR_WEEKLY_JOB_HOURS', '-1');
     expectCode(() => weeklyJob(1, [1], [atTime(1, 99)]), 'ERR_WEEKLY_JOB_MINUTES_SECONDS', '99');
   });

@@ -146,6 +146,9 @@ describe('locker', () => {
     await clock.advance('1050ms');
     expect(signals).toHaveLength(1);
     expect(signals[0]?.aborted).toBe(false);
+    // The job leaves when its last run ends, not when it starts.
+    expect(scheduler.jobs()).toHaveLength(1);
+    await clock.advance('100ms');
     expect(scheduler.jobs()).toEqual([]);
     await clock.advance('2s');
     expect(signals).toHaveLength(1);

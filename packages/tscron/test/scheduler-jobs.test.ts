@@ -63,14 +63,22 @@ describe('newJob', () => {
     await scheduler.shutdown();
   });
 
-  test('a one-time job in the past is rejected', async () => {
-    const { scheduler } = setup();
+  test('a one-time job with every instant past is rejected; past instants beside future ones are dropped', async () => {
+    const { clock, scheduler } = setup();
     expect(() => scheduler.newJob(oneTimeJob(T0 - 1), () => {})).toThrow(
       expect.objectContaining({ code: 'ERR_ONE_TIME_JOB_START_DATE_TIME_PAST' }),
     );
-    expect(() => scheduler.newJob(oneTimeJob([T0 + 10, T0 - 10]), () => {})).toThrow(
+    expect(() => scheduler.newJob(oneTimeJob([T0 - 20, T0 - 10]), () => {})).toThrow(
       /2025-12-31T23:59:59\.990Z/,
     );
+    const runs: number[] = [];
+    const job = scheduler.newJob(oneTimeJob([T0 + 10, T0 - 10]), ({ scheduledAt }) => {
+      runs.push(scheduledAt.getTime() - T0);
+    });
+    scheduler.start();
+    expect(job.nextRuns(5).map(rel)).toEqual([10]);
+    await clock.advance('1s');
+    expect(runs).toEqual([10]);
     await scheduler.shutdown();
   });
 });
@@ -625,7 +633,7 @@ describe('startAt and stopAt', () => {
     await scheduler.shutdown();
   });
 
-  test('stopAt: no run at or after it; the job stays listed', async () => {
+  test('stopAt: no run at or after it; the job leaves the scheduler (as gocron since v2.17)', async () => {
     const { clock, scheduler } = setup();
     const runs: number[] = [];
     const job = scheduler.newJob(
@@ -639,8 +647,9 @@ describe('startAt and stopAt', () => {
     await clock.advance('10s');
     expect(runs).toEqual([1000, 2000]);
     expect(job.nextRun()).toBeUndefined();
-    expect(scheduler.jobs()).toEqual([job]);
-    await expect(job.runNow()).rejects.toThrow(/stopAt/);
+    expect(scheduler.jobs()).toEqual([]);
+    expect(rel(job.lastRun())).toBe(2000);
+    await expect(job.runNow()).rejects.toThrow(/no longer in the scheduler/);
     await scheduler.shutdown();
   });
 
@@ -719,11 +728,16 @@ describe('intervalFromCompletion', () => {
     await scheduler.shutdown();
   });
 
-  test('duration jobs only', async () => {
-    const { scheduler } = setup();
-    expect(() => scheduler.newJob(cronJob('* * * * *'), () => {}, { intervalFromCompletion: true })).toThrow(
-      /duration jobs only.*"cron"/,
-    );
+  test('other kinds ignore it, as gocron does (so it can be a global option)', async () => {
+    const { clock, scheduler } = setup({ globalJobOptions: { intervalFromCompletion: true } });
+    const runs: number[] = [];
+    scheduler.newJob(cronJob('* * * * * *', { withSeconds: true }), () => {
+      runs.push(clock.now() - T0);
+      return new Promise<void>((resolve) => clock.setTimeout(resolve, 300));
+    });
+    scheduler.start();
+    await clock.advance('3500ms');
+    expect(runs).toEqual([1000, 2000, 3000]);
     await scheduler.shutdown();
   });
 });

@@ -215,20 +215,38 @@ describe('shutdown', () => {
     expect(pending.size).toBe(0);
   });
 
-  test("the system clock's timer does not keep the process alive", () => {
+  const runScript = (body: string) => {
     const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-    const script = `
-      const { createScheduler, durationJob } = await import(${JSON.stringify(source)});
-      const scheduler = createScheduler();
-      scheduler.newJob(durationJob('1h'), () => {});
-      scheduler.start();
-      console.log('started');
-    `;
-    const started = Date.now();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const script = `const { createScheduler, durationJob } = await import(${JSON.stringify(source)});\n${body}`;
+    return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 15_000,
     });
+  };
+
+  test('a started scheduler with a run ahead keeps the process alive until it shuts down', () => {
+    const child = runScript(`
+      const scheduler = createScheduler();
+      let runs = 0;
+      scheduler.newJob(durationJob('100ms'), () => {
+        if (++runs === 3) void scheduler.shutdown();
+      });
+      scheduler.start();
+      process.on('exit', () => console.log('runs', runs));
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('runs 3');
+    expect(child.status).toBe(0);
+  });
+
+  test('with unref: true, the timer does not keep the process alive', () => {
+    const started = Date.now();
+    const child = runScript(`
+      const scheduler = createScheduler({ unref: true });
+      scheduler.newJob(durationJob('1h'), () => {});
+      scheduler.start();
+      console.log('started');
+    `);
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('started');
     expect(child.status).toBe(0);
