@@ -1,0 +1,114 @@
+// Lockers and electors from URLs. A backend's package is imported only when its URL is used, so
+// that the CLI runs without the packages of backends nobody asked for.
+import { type Elector, type Locker, MemoryElector, MemoryLocker } from 'tscron';
+import { UsageError } from './problems.js';
+
+/** A locker or elector, and how to release what it holds and the connection it uses. */
+export interface Backend<T> {
+  readonly value: T;
+  close(): Promise<void>;
+}
+
+type Role = 'locker' | 'elector';
+
+/** The URL schemes known, and for those not built yet, what the user is told. */
+const PLANNED: Record<string, string> = {
+  'nats:': 'NATS support is not available yet (@tscron/nats does not exist yet)',
+  'mysql:': 'MySQL support is not available yet (@tscron/mysql does not exist yet)',
+};
+
+/** Imports a backend's packages, or says what to install. */
+async function load<T>(specifier: string, needed: string, url: string): Promise<T> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new UsageError(`${redact(url)} needs ${needed}: npm install ${needed}`);
+    }
+    throw error;
+  }
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Opens a locker or elector for a URL: `memory:`, `redis://`, `rediss://`, `postgres://`,
+ * `postgresql://`. An elector's lease is named by the URL's `name` query parameter (default `tscron`).
+ */
+export async function openBackend<R extends Role>(
+  role: R,
+  url: string,
+): Promise<Backend<R extends 'locker' ? Locker : Elector>> {
+  type Out = Backend<R extends 'locker' ? Locker : Elector>;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(
+      `--${role}: "${url}" is not a URL (memory:, redis://host:6379, postgres://user@host/db)`,
+    );
+  }
+  const name = parsed.searchParams.get('name') ?? 'tscron';
+  switch (parsed.protocol) {
+    case 'memory:': {
+      const value = role === 'locker' ? new MemoryLocker() : new MemoryElector();
+      return { value, close: async () => undefined } as unknown as Out;
+    }
+    case 'redis:':
+    case 'rediss:': {
+      const needed = '@tscron/redis ioredis';
+      const ioredis = await load<typeof import('ioredis')>('ioredis', needed, url);
+      const backend = await load<typeof import('@tscron/redis')>('@tscron/redis', needed, url);
+      parsed.searchParams.delete('name');
+      const client = new ioredis.Redis(parsed.toString(), { lazyConnect: false });
+      // The locker reports failures through lock(); a listener keeps ioredis from printing each retry.
+      client.on('error', () => undefined);
+      const value =
+        role === 'locker' ? new backend.RedisLocker({ client }) : new backend.RedisElector({ client, name });
+      return {
+        value,
+        close: async () => {
+          await value.close();
+          client.disconnect();
+        },
+      } as unknown as Out;
+    }
+    case 'postgres:':
+    case 'postgresql:': {
+      const needed = '@tscron/postgres pg';
+      const pg = await load<{ default: typeof import('pg') }>('pg', needed, url);
+      const backend = await load<typeof import('@tscron/postgres')>('@tscron/postgres', needed, url);
+      parsed.searchParams.delete('name');
+      const pool = new pg.default.Pool({ connectionString: parsed.toString(), max: 4 });
+      pool.on('error', () => undefined);
+      const value =
+        role === 'locker'
+          ? new backend.PostgresLocker({ client: pool })
+          : new backend.PostgresElector({ client: pool, name });
+      return {
+        value,
+        close: async () => {
+          await value.close();
+          await pool.end();
+        },
+      } as unknown as Out;
+    }
+    default: {
+      const planned = PLANNED[parsed.protocol];
+      throw new UsageError(
+        planned ??
+          `--${role}: unsupported URL scheme "${parsed.protocol}" (memory:, redis://, rediss://, postgres://, postgresql://)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// `tscron list`: one line per job with its schedule, zone and next run.
+import { nextRuns } from 'tscron';
+import { formatInZone } from './format-time.js';
+import { loadFilesOrThrow } from './load.js';
+import type { JobSpec } from './spec.js';
+
+function nextRunOf(job: JobSpec, zone: string | undefined): string {
+  if (job.definition.kind === 'durationRandom') return 'random';
+  const [next] = nextRuns(job.definition, 1, {
+    ...(zone === undefined ? {} : { timeZone: zone }),
+    ...(job.options.dstPolicy === undefined ? {} : { dstPolicy: job.options.dstPolicy }),
+  });
+  return next === undefined ? 'none' : formatInZone(next, zone);
+}
+
+/** Prints the jobs of the files as a table, or JSON; returns the exit code. */
+export function listCommand(
+  files: readonly string[],
+  options: { timeZone: string | undefined; json: boolean },
+): number {
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const rows = loadFilesOrThrow(files).jobs.map((job) => {
+    const zone = job.timeZone ?? options.timeZone;
+    return {
+      name: job.name,
+      schedule: job.scheduleText,
+      timeZone: zone ?? local,
+      nextRun: nextRunOf(job, zone),
+    };
+  });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  const table = [
+    ['NAME', 'SCHEDULE', 'TIME ZONE', 'NEXT RUN'],
+    ...rows.map((r) => [r.name, r.schedule, r.timeZone, r.nextRun]),
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...table.map((row) => (row[column] as string).length)));
+  for (const row of table) {
+    const cells = row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column] as number) : cell));
+    process.stdout.write(`${cells.join('  ')}\n`);
+  }
+  return 0;
+}

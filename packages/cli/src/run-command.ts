@@ -1,0 +1,85 @@
+// `tscron run`: validate, open the backends, run until a stop signal.
+import { hostname } from 'node:os';
+import { toMilliseconds } from 'tscron';
+import { messageOf } from './checks.js';
+import { loadFilesOrThrow } from './load.js';
+import type { Output } from './output.js';
+import { UsageError } from './problems.js';
+import { openBackends, Runner } from './run.js';
+import { handleSignals } from './signals.js';
+
+/** Options of `tscron run`, from flags and the environment. */
+export interface RunCommandOptions {
+  readonly locker: string | undefined;
+  readonly elector: string | undefined;
+  readonly timeZone: string | undefined;
+  readonly replica: string | undefined;
+  readonly watch: boolean;
+  readonly shutdownTimeout: string | undefined;
+  readonly output: Output;
+}
+
+function shutdownTimeoutMs(text: string | undefined): number {
+  if (text === undefined) return 10_000;
+  let ms: number;
+  try {
+    ms = toMilliseconds(text, '--shutdown-timeout');
+  } catch (error) {
+    throw new UsageError(messageOf(error));
+  }
+  if (!(ms > 0)) throw new UsageError(`--shutdown-timeout must be > 0, got ${text}`);
+  return ms;
+}
+
+/** Runs until stopped; resolves the exit code. */
+export async function runCommand(files: readonly string[], options: RunCommandOptions): Promise<number> {
+  const timeout = shutdownTimeoutMs(options.shutdownTimeout);
+  // Refuses an invalid file before anything starts or connects.
+  const schedule = loadFilesOrThrow(files);
+  const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
+  const { locker, elector } = await openBackends(lockerUrl, options.elector);
+  const output = options.output;
+  const runner = new Runner({
+    files,
+    output,
+    replica: options.replica ?? `${hostname()}:${process.pid}`,
+    timeZone: options.timeZone,
+    shutdownTimeoutMs: timeout,
+    watch: options.watch,
+    locker,
+    elector,
+  });
+  return new Promise<number>((resolve) => {
+    let exiting = false;
+    const remove = handleSignals({
+      drain: async (signal) => {
+        output.write({
+          level: 'info',
+          msg: `${signal}: stopping; waiting up to ${timeout}ms for running jobs (send it again to kill them)`,
+        });
+        const clean = await runner.shutdown();
+        if (!clean)
+          output.write({ level: 'warn', msg: 'jobs still running at the shutdown timeout were killed' });
+        return 0;
+      },
+      kill: () => {
+        output.write({ level: 'warn', msg: 'second signal: killing running jobs' });
+        runner.kill();
+      },
+      reload: () => runner.reload('SIGHUP'),
+      exit: (code) => {
+        if (exiting) return;
+        exiting = true;
+        remove();
+        resolve(code);
+      },
+    });
+    try {
+      runner.start(schedule);
+    } catch (error) {
+      remove();
+      void runner.closeBackends();
+      throw error;
+    }
+  });
+}
