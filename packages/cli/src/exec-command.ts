@@ -55,7 +55,7 @@ export async function execCommand(
             options.output.write({
               level: 'error',
               job: jobName,
-              msg: `job ${jobName} failed: ${messageOf(error)}`,
+              msg: `job "${jobName}" failed: ${messageOf(error)}`,
             });
             resolve(exitCodeOf(error));
           },

@@ -1,0 +1,136 @@
+// The built binary's one-shot commands: validate, next, list, exec, help and version.
+import { describe, expect, it } from 'vitest';
+import { scratch, tscron, write } from './helpers.js';
+
+const dir = scratch();
+
+describe.concurrent('tscron one-shot commands', () => {
+  it('validate prints every problem and exits 2, or exits 0', async () => {
+    const bad = write(
+      dir,
+      'bad.yaml',
+      'jobs:\n  - name: a\n    cron: "0 0 * * 9"\n    run: x\n    tiemout: 1s\n',
+    );
+    const result = await tscron(['validate', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `${bad}:3:20: job "a": CronJob: day-of-week field: 9 is out of range 0-7 in "0 0 * * 9"\n` +
+        `${bad}:5:5: job: unknown key "tiemout" (did you mean "timeout"?)\n2 problem(s) found\n`,
+    );
+    const good = write(dir, 'good.cron', '*/5 * * * * echo hi\n');
+    const ok = await tscron(['validate', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('1 job(s), no problems');
+  });
+
+  it('next lists runs of an expression and of a file, in a zone', async () => {
+    const from = '2026-03-28T00:00:00Z';
+    const result = await tscron([
+      'next',
+      '30 1 * * *',
+      '-n',
+      '3',
+      '--time-zone',
+      'Europe/London',
+      '--from',
+      from,
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      '2026-03-28T01:30:00+00:00\n2026-03-29T02:30:00+01:00\n2026-03-30T01:30:00+01:00\n',
+    );
+    const json = await tscron([
+      'next',
+      '*/20 * * * * *',
+      '--seconds',
+      '-n',
+      '2',
+      '--from',
+      from,
+      '--json',
+      '--time-zone',
+      'UTC',
+    ]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      timeZone: 'UTC',
+      runs: ['2026-03-28T00:00:20.000Z', '2026-03-28T00:00:40.000Z'],
+    });
+    const file = write(
+      dir,
+      'next.yaml',
+      'timeZone: UTC\njobs:\n  - { name: a, daily: { at: "06:00" }, run: x }\n',
+    );
+    const listed = await tscron(['next', file, '-n', '1', '--from', from]);
+    expect(listed.stdout).toBe('a  2026-03-28T06:00:00+00:00\n');
+    const bad = await tscron(['next', '61 * * * *']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('minute field: 61 is out of range 0-59');
+  });
+
+  it('list shows name, schedule, zone and next run', async () => {
+    const file = write(dir, 'list.cron', 'TZ=UTC\n# name: hourly\n0 * * * * date\n');
+    const result = await tscron(['list', file]);
+    expect(result.code).toBe(0);
+    const [header, row] = result.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^NAME\s+SCHEDULE\s+TIME ZONE\s+NEXT RUN$/);
+    expect(row).toMatch(/^hourly\s+0 \* \* \* \*\s+UTC\s+\d{4}-\d\d-\d\dT\d\d:00:00\+00:00$/);
+  });
+
+  it('exec runs one job now and exits with its exit code', async () => {
+    const file = write(
+      dir,
+      'exec.yaml',
+      [
+        'jobs:',
+        '  - { name: seven, cron: "0 0 1 1 *", run: "echo out; echo err >&2; exit 7" }',
+        '  - { name: fine, every: 1h, command: [sh, -c, "echo job=$TSCRON_JOB attempt=$TSCRON_ATTEMPT"] }',
+        '  - { name: mod, every: 1h, module: ./exec-jobs.mjs#hello }',
+      ].join('\n'),
+    );
+    write(
+      dir,
+      'exec-jobs.mjs',
+      'export function hello(ctx) { console.log("module", ctx.job.name, ctx.attempt); }\n',
+    );
+    const seven = await tscron(['exec', file, 'seven']);
+    expect(seven.code).toBe(7);
+    expect(seven.stdout).toBe('[seven] out\n');
+    expect(seven.stderr).toBe('[seven] err\n[tscron] job "seven" failed: command exited with code 7\n');
+    const fine = await tscron(['exec', file, 'fine']);
+    expect(fine).toMatchObject({ code: 0, stdout: '[fine] job=fine attempt=1\n' });
+    const mod = await tscron(['exec', file, 'mod']);
+    expect(mod).toMatchObject({ code: 0, stdout: 'module mod 1\n' });
+    const unknown = await tscron(['exec', file, 'sevn']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('has no job "sevn" (did you mean "seven"?)');
+  });
+
+  it('has --help and --version everywhere, and exit code 2 for bad usage', async () => {
+    for (const args of [['--help'], ['run', '--help'], ['next', '--help'], ['exec', '--help']]) {
+      const result = await tscron(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Usage/);
+    }
+    expect((await tscron(['list', '--version'])).stdout).toBe('0.1.0\n');
+    expect((await tscron(['run', '--frobnicate', 'x'])).code).toBe(2);
+    expect((await tscron(['rnu'])).stderr).toContain('unknown command "rnu" (did you mean "run"?)');
+    expect((await tscron(['run'])).code).toBe(2);
+  });
+
+  it('run refuses an invalid file before starting, and --dashboard and --metrics for now', async () => {
+    const bad = write(dir, 'run-bad.yaml', 'jobs:\n  - { name: a, every: 1s }\n');
+    const result = await tscron(['run', bad]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe(`${bad}:2:5: job "a": missing command; give one of run, command or module\n`);
+    const good = write(dir, 'run-good.yaml', 'jobs:\n  - { name: a, every: 1s, run: "true" }\n');
+    const dashboard = await tscron(['run', good, '--dashboard', '8080']);
+    expect(dashboard.code).toBe(2);
+    expect(dashboard.stderr).toContain('--dashboard is not available yet');
+    const metrics = await tscron(['run', good, '--metrics', '9464']);
+    expect(metrics.code).toBe(2);
+    expect(metrics.stderr).toContain('--metrics is not available yet');
+    const nats = await tscron(['run', good, '--locker', 'nats://127.0.0.1:4222']);
+    expect(nats.code).toBe(2);
+    expect(nats.stderr).toContain('NATS support is not available yet');
+  });
+});
