@@ -1,0 +1,83 @@
+// Three real `tscron run` processes on one Redis or PostgreSQL run each occurrence once.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { serviceAvailable } from '../../../test-support/services.js';
+import { Running, scratch, write } from './helpers.js';
+
+const dir = scratch();
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const postgresUrl = withUser(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
+
+/** The URL with a user name: PGUSER, else `postgres` (trust auth on the test machines). */
+function withUser(raw: string): string {
+  const parsed = new URL(raw);
+  if (!parsed.username) parsed.username = process.env.PGUSER ?? 'postgres';
+  return parsed.toString();
+}
+
+const backends = [
+  { name: 'Redis', url: redisUrl, up: await serviceAvailable('Redis', redisUrl, 6379) },
+  { name: 'PostgreSQL', url: postgresUrl, up: await serviceAvailable('PostgreSQL', postgresUrl, 5432) },
+];
+
+/** How long the three replicas run side by side. */
+const RUN_MS = 4000;
+
+describe.concurrent('three replicas', () => {
+  for (const backend of backends) {
+    it.skipIf(!backend.up)(`run each occurrence once on ${backend.name}`, async () => {
+      // Fresh job names: a backend's claims outlive a run by their minimum hold.
+      const suffix = randomBytes(4).toString('hex');
+      const log = join(dir, `${backend.name}-${suffix}.log`);
+      const file = write(
+        dir,
+        `${backend.name}-${suffix}.yaml`,
+        `jobs:
+  - name: every-second-${suffix}
+    cron: "* * * * * *"
+    seconds: true
+    run: 'echo "$TSCRON_JOB $TSCRON_SCHEDULED_AT $TSCRON_REPLICA" >> ${log}'
+  - name: every-other-${suffix}
+    cron: "*/2 * * * * *"
+    seconds: true
+    run: 'echo "$TSCRON_JOB $TSCRON_SCHEDULED_AT $TSCRON_REPLICA" >> ${log}'
+`,
+      );
+      const replicas = [1, 2, 3].map(
+        (n) => new Running(['run', file, '--replica', `r${n}`], { env: { TSCRON_LOCKER: backend.url } }),
+      );
+      await Promise.all(replicas.map((replica) => replica.waitFor(/running 2 job\(s\)/)));
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+      for (const replica of replicas) replica.signal('SIGTERM');
+      const codes = await Promise.all(replicas.map((replica) => replica.exited));
+      expect(codes, replicas.map((r) => r.output).join('\n---\n')).toEqual([0, 0, 0]);
+
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      const runs = new Map<string, string[]>();
+      for (const line of lines) {
+        const [job, at, replica] = line.split(' ');
+        const key = `${job} ${at}`;
+        runs.set(key, [...(runs.get(key) ?? []), replica as string]);
+      }
+      const duplicated = [...runs].filter(([, who]) => who.length > 1);
+      expect(duplicated).toEqual([]);
+      // Every second while all three ran was claimed by one of them: none was lost between them.
+      const seconds = [...runs.keys()]
+        .filter((key) => key.startsWith('every-second'))
+        .map((key) => Date.parse(key.split(' ')[1] as string))
+        .sort((a, b) => a - b);
+      const expected = Math.floor(RUN_MS / 1000) - 1;
+      expect(seconds.length).toBeGreaterThanOrEqual(expected);
+      for (let i = 1; i < seconds.length; i++)
+        expect((seconds[i] as number) - (seconds[i - 1] as number)).toBe(1000);
+      expect((seconds[0] as number) - started).toBeLessThan(2000);
+      const others = [...runs.keys()].filter((key) => key.startsWith('every-other')).length;
+      expect(others).toBeGreaterThanOrEqual(Math.floor(expected / 2));
+      // More than one replica took part: the claims are shared, not won by one process only.
+      expect(new Set([...runs.values()].flat()).size).toBeGreaterThan(1);
+    });
+  }
+});
