@@ -24,10 +24,29 @@ export interface Lock {
   readonly lost?: AbortSignal;
 }
 
+/** One occurrence to claim in {@link Locker.lockBatch}. */
+export interface LockClaim {
+  /** The lock key: the job's name. */
+  readonly key: string;
+  /** The occurrence being claimed, as for {@link LockOptions.scheduledAt}. */
+  readonly scheduledAt: Date;
+}
+
 /**
  * Claims a run so that one instance among many runs it (gocron's Locker). `lock` resolves `null`
  * when another instance holds the key, and rejects when the backend fails.
  */
 export interface Locker {
   lock(key: string, options: LockOptions): Promise<Lock | null>;
+  /**
+   * Optional: claims several occurrences in one round trip. The scheduler uses it for runs due
+   * together (a burst of jobs on `0 * * * *`), so that a burst costs one round trip per batch rather
+   * than one per run. Resolves one entry per claim, in order: a {@link Lock} this instance now holds,
+   * or `null` when another instance holds that occurrence. Rejects when the backend failed, which
+   * fails every claim of the batch. Keys in one batch are distinct.
+   *
+   * A backend that offers it should also coalesce the `unlock()` calls of locks released together
+   * into as few round trips as it can.
+   */
+  lockBatch?(claims: readonly LockClaim[], options: { signal: AbortSignal }): Promise<Array<Lock | null>>;
 }

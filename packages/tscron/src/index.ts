@@ -23,7 +23,7 @@ export {
   Weekday,
   weeklyJob,
 } from './definitions.js';
-export type { Elector, Lock, Locker, LockOptions } from './distributed.js';
+export type { Elector, Lock, LockClaim, Locker, LockOptions } from './distributed.js';
 export type { Duration } from './duration.js';
 export { formatDuration, toMilliseconds } from './duration.js';
 export type { TscronErrorCode } from './errors.js';

@@ -1,7 +1,7 @@
 // The single-process reference Locker: per-occurrence claims with TTL, renewal, fence and minimum hold.
-import { abortReason, checkLockRequest, lockerTimings, lockLost } from './backend/index.js';
+import { abortReason, checkLockClaims, checkLockRequest, lockerTimings, lockLost } from './backend/index.js';
 import { type Clock, systemClock } from './clock.js';
-import type { Lock, Locker, LockOptions } from './distributed.js';
+import type { Lock, LockClaim, Locker, LockOptions } from './distributed.js';
 import type { Duration } from './duration.js';
 
 /** Options of {@link MemoryLocker}. */
@@ -95,6 +95,27 @@ export class MemoryLocker implements Locker {
     if (options.signal?.aborted) throw abortReason(options.signal);
     const now = this.#clock.now();
     this.#sweep(now);
+    return this.#claim(key, id, now);
+  }
+
+  /**
+   * Claims several occurrences at once (see {@link Locker.lockBatch}): one `Lock` or `null` per
+   * claim, in order.
+   */
+  async lockBatch(
+    claims: readonly LockClaim[],
+    options: { signal: AbortSignal },
+  ): Promise<Array<Lock | null>> {
+    const ids = checkLockClaims('MemoryLocker', claims).map((claim) =>
+      this.#id(claim.key, claim.scheduledAt),
+    );
+    if (options?.signal?.aborted) throw abortReason(options.signal);
+    const now = this.#clock.now();
+    this.#sweep(now);
+    return claims.map((claim, i) => this.#claim(claim.key, ids[i] as string, now));
+  }
+
+  #claim(key: string, id: string, now: number): MemoryLock | null {
     const existing = this.#table.claims.get(id);
     if (existing !== undefined && existing.expiresAt > now) return null;
     const fenceKey = this.#prefix + key;

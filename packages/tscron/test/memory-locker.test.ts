@@ -32,7 +32,7 @@ function memoryFactory(
 }
 
 describe('MemoryLocker passes the locker contract', () => {
-  for (const c of lockerContract(memoryFactory())) it(c.name, c.run, c.timeout);
+  for (const c of lockerContract(memoryFactory(), { batch: true })) it(c.name, c.run, c.timeout);
 });
 
 describe('the locker contract catches broken lockers', () => {
@@ -83,6 +83,35 @@ describe('the locker contract catches broken lockers', () => {
       }),
     ],
     [
+      'no lockBatch though the suite is told it has one',
+      'lockBatch: claims every free occurrence',
+      (locker) => ({ lock: (key, options) => locker.lock(key, options) }),
+    ],
+    [
+      'a batch that grants occurrences held elsewhere',
+      'lockBatch: occurrences held elsewhere come back null',
+      (locker) => ({
+        lock: (key, options) => locker.lock(key, options),
+        lockBatch: async (claims, options) =>
+          Promise.all(
+            claims.map(
+              async ({ key, scheduledAt }) =>
+                (await locker.lock(key, { signal: options.signal, scheduledAt })) ?? {
+                  unlock: async () => {},
+                },
+            ),
+          ),
+      }),
+    ],
+    [
+      'a batch that ignores its signal',
+      'lockBatch: an aborted signal rejects',
+      (locker) => ({
+        lock: (key, options) => locker.lock(key, options),
+        lockBatch: (claims) => locker.lockBatch(claims, { signal: new AbortController().signal }),
+      }),
+    ],
+    [
       'an unlock that releases nothing',
       'minimum hold',
       (locker) => ({
@@ -95,7 +124,7 @@ describe('the locker contract catches broken lockers', () => {
   ];
   for (const [what, caseName, wrap] of broken) {
     it(`fails a locker with ${what}`, async () => {
-      const c = lockerContract(memoryFactory(wrap)).find((x) => x.name.startsWith(caseName));
+      const c = lockerContract(memoryFactory(wrap), { batch: true }).find((x) => x.name.startsWith(caseName));
       expect(c, caseName).toBeDefined();
       await expect(c?.run()).rejects.toThrow(expect.objectContaining({ name: 'AssertionError' }));
     }, 20_000);

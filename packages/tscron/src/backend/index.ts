@@ -6,7 +6,7 @@ export { Campaign } from './campaign.js';
 export type { FenceValue } from './held-locks.js';
 export { HeldLocks } from './held-locks.js';
 export { backendFailure, lockLost, lockTimeout } from './lock-errors.js';
-export { checkLockRequest, MAX_LOCK_KEY_LENGTH } from './lock-request.js';
+export { checkLockClaims, checkLockRequest, MAX_LOCK_KEY_LENGTH } from './lock-request.js';
 export type { ElectorTimingOptions, ElectorTimings, LockerTimingOptions, LockerTimings } from './options.js';
 export { durationOption, electorTimings, lockerTimings, requireShorter } from './options.js';
 export type { LockOps, RenewedLockSettings } from './renewed-lock.js';

@@ -33,3 +33,32 @@ export function checkLockRequest(owner: string, key: unknown, scheduledAt: unkno
   }
   return at;
 }
+
+/**
+ * Checks the claims of a `lockBatch()` call: an array of `{ key, scheduledAt }`, each as
+ * {@link checkLockRequest} wants it, with no key twice (a batch claims one occurrence of each job).
+ * Returns the claims, for chaining.
+ */
+export function checkLockClaims<T extends { key: string; scheduledAt: Date }>(
+  owner: string,
+  claims: readonly T[],
+): readonly T[] {
+  if (!Array.isArray(claims)) {
+    throw new TscronError(
+      'ERR_INVALID_ARGUMENT',
+      `${owner}: lockBatch takes an array of claims, got ${String(claims)}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const claim of claims) {
+    checkLockRequest(owner, claim?.key, claim?.scheduledAt);
+    if (seen.has(claim.key)) {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `${owner}: lockBatch claims "${claim.key}" twice; a batch holds one occurrence per key`,
+      );
+    }
+    seen.add(claim.key);
+  }
+  return claims;
+}

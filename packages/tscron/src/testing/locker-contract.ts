@@ -11,6 +11,8 @@ import {
   waitFor,
   within,
 } from './contract-support.js';
+import { lockerBatchCases } from './locker-batch-contract.js';
+import { BASE, lockerScope } from './locker-scope.js';
 
 /** What the suite asks a backend's locker to be configured with, in milliseconds. */
 export interface LockerContractSettings {
@@ -64,14 +66,18 @@ export interface LockerContractOptions {
    * @default 250
    */
   margin?: number;
+  /**
+   * The backend's lockers offer {@link Locker.lockBatch}: add the cases that check it (each fails
+   * when the locker lacks the method).
+   * @default false
+   */
+  batch?: boolean;
 }
 
 /** A case with the time budget it needs, in milliseconds (for the runner's timeout). */
 export interface TimedContractCase extends ContractCase {
   timeout: number;
 }
-
-const BASE: LockerContractSettings = { ttl: 1000, minHold: 0, renewInterval: 300, acquireTimeout: 1000 };
 
 /**
  * The conformance cases for a {@link Locker} backend. Register each with any runner:
@@ -83,28 +89,7 @@ export function lockerContract(
 ): TimedContractCase[] {
   const margin = options.margin ?? 250;
 
-  /** Runs `body` with an `open` that remembers every instance, closing them all afterwards. */
-  const scoped = (body: (open: Open) => Promise<void>) => async (): Promise<void> => {
-    const opened: ContractLocker[] = [];
-    const open: Open = {
-      one: async (settings = {}) => {
-        const instance = await factory.create({ ...BASE, ...settings });
-        opened.push(instance);
-        return instance;
-      },
-      sharing: async (settings = {}) => {
-        const pair = await factory.createSharing({ ...BASE, ...settings });
-        opened.push(...pair);
-        return pair;
-      },
-    };
-    try {
-      await body(open);
-    } finally {
-      for (const instance of opened) await instance.close().catch(() => undefined);
-      await factory.cleanup?.();
-    }
-  };
+  const scoped = lockerScope(factory, BASE);
 
   const at = () => new Date(Math.floor(Date.now() / 1000) * 1000);
   const opts = (scheduledAt: Date, signal = new AbortController().signal) => ({ signal, scheduledAt });
@@ -114,6 +99,7 @@ export function lockerContract(
     return lock;
   };
 
+  const batchCases = options.batch === true ? lockerBatchCases(factory, margin) : [];
   return [
     {
       name: 'acquire then unlock ten times in a row; the probe sees held, then free',
@@ -593,10 +579,6 @@ export function lockerContract(
         await long.unlock();
       }),
     },
+    ...batchCases,
   ];
-}
-
-interface Open {
-  one(settings?: Partial<LockerContractSettings>): Promise<ContractLocker>;
-  sharing(settings?: Partial<LockerContractSettings>): Promise<[ContractLocker, ContractLocker]>;
 }
