@@ -1,15 +1,12 @@
 // `tscron list`: one line per job with its schedule, zone and next run.
-import { nextRuns } from 'tscron';
 import { formatInZone } from './format-time.js';
+import { upcomingRuns } from './job-options.js';
 import { loadFilesOrThrow } from './load.js';
 import type { JobSpec } from './spec.js';
 
 function nextRunOf(job: JobSpec, zone: string | undefined): string {
   if (job.definition.kind === 'durationRandom') return 'random';
-  const [next] = nextRuns(job.definition, 1, {
-    ...(zone === undefined ? {} : { timeZone: zone }),
-    ...(job.options.dstPolicy === undefined ? {} : { dstPolicy: job.options.dstPolicy }),
-  });
+  const [next] = upcomingRuns(job, 1, undefined, zone);
   return next === undefined ? 'none' : formatInZone(next, zone);
 }
 

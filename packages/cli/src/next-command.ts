@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { type JobDefinition, nextRuns } from 'tscron';
 import { checkCron, checkTimeZone, messageOf } from './checks.js';
 import { formatInZone } from './format-time.js';
+import { upcomingRuns } from './job-options.js';
 import { loadFilesOrThrow } from './load.js';
 import { UsageError } from './problems.js';
 
@@ -21,17 +22,13 @@ interface Listed {
   readonly runs: Date[] | string;
 }
 
-function runsOf(
-  definition: JobDefinition,
-  options: NextOptions,
-  zone: string | undefined,
-  dstPolicy?: 'shift' | 'skip',
-): Date[] | string {
-  if (definition.kind === 'durationRandom') return 'random (no fixed schedule)';
+const RANDOM = 'random (no fixed schedule)';
+
+function runsOf(definition: JobDefinition, options: NextOptions, zone: string | undefined): Date[] | string {
+  if (definition.kind === 'durationRandom') return RANDOM;
   return nextRuns(definition, options.count, {
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(zone === undefined ? {} : { timeZone: zone }),
-    ...(dstPolicy === undefined ? {} : { dstPolicy }),
   });
 }
 
@@ -48,7 +45,10 @@ export function nextCommand(target: string, options: NextOptions): number {
       listed.push({
         job: job.name,
         zone,
-        runs: runsOf(job.definition, options, zone, job.options.dstPolicy),
+        runs:
+          job.definition.kind === 'durationRandom'
+            ? RANDOM
+            : upcomingRuns(job, options.count, options.from, zone),
       });
     }
   } else {

@@ -1,16 +1,9 @@
 // `tscron run`: schedule files on core schedulers, one per time zone, with reload and shutdown.
-import {
-  createScheduler,
-  type Elector,
-  type JobOptions,
-  type Locker,
-  type Logger,
-  type Scheduler,
-  type Task,
-} from 'tscron';
+import { createScheduler, type Elector, type Locker, type Logger, type Scheduler, type Task } from 'tscron';
 import { type Backend, openBackend } from './backends.js';
 import { messageOf } from './checks.js';
 import { KILL_GRACE_MS, ProcessGroups, runAction } from './command.js';
+import { coreJobOptions } from './job-options.js';
 import { type LoadedSchedule, loadFiles } from './load.js';
 import type { Output } from './output.js';
 import { formatProblem, sortProblems } from './problems.js';
@@ -165,8 +158,8 @@ export class Runner {
       if (installed?.fingerprint === fingerprint) continue;
       try {
         const scheduler = this.#scheduler(zone);
-        if (installed === undefined) scheduler.newJob(job.definition, this.#task(job), this.#jobOptions(job));
-        else scheduler.update(job.name, job.definition, this.#task(job), this.#jobOptions(job));
+        if (installed === undefined) scheduler.newJob(job.definition, this.#task(job), coreJobOptions(job));
+        else scheduler.update(job.name, job.definition, this.#task(job), coreJobOptions(job));
         this.#installed.set(job.name, { fingerprint, zone });
       } catch (error) {
         const { file, line, column } = job.position;
@@ -211,14 +204,6 @@ export class Runner {
   }
 
   /** Failures and lock errors reach the output through the core's logger. */
-  #jobOptions(job: JobSpec): JobOptions {
-    return {
-      ...job.options,
-      name: job.name,
-      id: job.name,
-      ...(job.noLocker ? { locker: false as const } : {}),
-    };
-  }
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {

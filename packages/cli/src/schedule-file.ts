@@ -19,6 +19,7 @@ import {
 } from 'tscron';
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
 import { checkCron, checkName, checkTimeZone, messageOf } from './checks.js';
+import { coreJobOptions } from './job-options.js';
 import type { Problem } from './problems.js';
 import type { Action, JobSpec, Position, ScheduleFile } from './spec.js';
 import { didYouMean } from './suggest.js';
@@ -310,7 +311,11 @@ function readJob(reader: Reader, node: Node, file: string, defaultZone: string |
   // a scheduler that is never started.
   try {
     const scratch = createScheduler({ ...(timeZone === undefined ? {} : { timeZone }) });
-    scratch.newJob(schedule.definition, () => undefined, { ...options, name: name as string });
+    scratch.newJob(
+      schedule.definition,
+      () => undefined,
+      coreJobOptions({ name: name as string, definition: schedule.definition, options, noLocker }),
+    );
   } catch (error) {
     reader.fail(map, `${where}: ${messageOf(error)}`);
   }

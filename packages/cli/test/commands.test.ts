@@ -62,6 +62,10 @@ describe.concurrent('tscron one-shot commands', () => {
     );
     const listed = await tscron(['next', file, '-n', '1', '--from', from]);
     expect(listed.stdout).toBe('a  2026-03-28T06:00:00+00:00\n');
+    // Interval jobs count from the Unix epoch, so that every replica runs them at the same instants.
+    const every = write(dir, 'every.yaml', 'jobs:\n  - { name: e, every: 90s, run: x }\n');
+    const aligned = await tscron(['next', every, '-n', '2', '--from', '2026-03-28T00:00:10Z', '--time-zone', 'UTC']);
+    expect(aligned.stdout).toBe('e  2026-03-28T00:01:30+00:00\ne  2026-03-28T00:03:00+00:00\n');
     const bad = await tscron(['next', '61 * * * *']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('minute field: 61 is out of range 0-59');

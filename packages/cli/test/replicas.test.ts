@@ -40,8 +40,7 @@ describe.concurrent('three replicas', () => {
     seconds: true
     run: 'echo "$TSCRON_JOB $TSCRON_SCHEDULED_AT $TSCRON_REPLICA" >> ${log}'
   - name: every-other-${suffix}
-    cron: "*/2 * * * * *"
-    seconds: true
+    every: 2s
     run: 'echo "$TSCRON_JOB $TSCRON_SCHEDULED_AT $TSCRON_REPLICA" >> ${log}'
 `,
       );
