@@ -64,7 +64,16 @@ describe.concurrent('tscron one-shot commands', () => {
     expect(listed.stdout).toBe('a  2026-03-28T06:00:00+00:00\n');
     // Interval jobs count from the Unix epoch, so that every replica runs them at the same instants.
     const every = write(dir, 'every.yaml', 'jobs:\n  - { name: e, every: 90s, run: x }\n');
-    const aligned = await tscron(['next', every, '-n', '2', '--from', '2026-03-28T00:00:10Z', '--time-zone', 'UTC']);
+    const aligned = await tscron([
+      'next',
+      every,
+      '-n',
+      '2',
+      '--from',
+      '2026-03-28T00:00:10Z',
+      '--time-zone',
+      'UTC',
+    ]);
     expect(aligned.stdout).toBe('e  2026-03-28T00:01:30+00:00\ne  2026-03-28T00:03:00+00:00\n');
     const bad = await tscron(['next', '61 * * * *']);
     expect(bad.code).toBe(2);
