@@ -4,11 +4,14 @@
 // disturb one another. Run after `npm run build`:
 //
 //   node --expose-gc bench/scheduler.mjs [--seconds 30] [--repeat 3] [--only lateness,throughput,memory,add]
+//     [--jobs 1000,5000,10000] [--shapes spread,aligned] [--libs tscron,toad-scheduler]
 //
 // --seconds is the measured time of each lateness case (default 6; the warm-up comes on top).
+// --jobs, --shapes and --libs narrow the lateness cases (default: every size, shape and library;
+// the 5,000-job size is measured in the spread shape only).
 // --repeat runs each lateness case that many times (default 3) and reports the run with the median
 // p99 (the add case: the median add time), so that one hiccup of a shared machine does not decide a
-// row. A full run takes about 15 minutes.
+// row. A full run takes about 17 minutes.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,10 @@ function parent() {
   const seconds = Number(option('seconds', '6'));
   const repeat = Number(option('repeat', '3'));
   const only = option('only', 'lateness,throughput,memory,add').split(',');
+  const sizesGiven = option('jobs', '') !== '';
+  const sizes = option('jobs', '1000,5000,10000').split(',').map(Number);
+  const shapes = option('shapes', 'spread,aligned').split(',');
+  const libsWanted = option('libs', '').split(',').filter(Boolean);
   const started = performance.now();
   console.log(
     `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at start\n`,
@@ -37,25 +44,35 @@ function parent() {
       `### Lateness: actual start - scheduled time, every job every second (${seconds} s per case)\n`,
     );
     console.log('Spread: start times spread evenly over the second. Aligned: every job on `* * * * * *`.');
-    console.log("ms; ratio = the library's p99 / tscron's p99; runs = runs seen / runs due.");
-    console.log(`Each row is the run with the median p99 of ${repeat}.\n`);
-    for (const jobs of [1000, 10_000]) {
-      for (const shape of ['spread', 'aligned']) {
+    console.log("ms; ratio = the library's p99 / tscron's p99; runs = runs seen / runs due;");
+    console.log('CPU = user+system CPU time of the process per run over the measured window, in µs.');
+    console.log(
+      `Each row is the run with the median p99 of ${repeat}; CPU is the median of the ${repeat} runs.\n`,
+    );
+    for (const jobs of sizes) {
+      for (const shape of shapes) {
+        // The middle size is a spread case only: the aligned shape changes little between sizes.
+        if (jobs === 5000 && shape === 'aligned' && !sizesGiven) continue;
         // Cron-only libraries cannot place a job within a second, so only interval schedulers spread.
-        const libs = shape === 'spread' ? SPREAD_LIBS : ALIGNED_LIBS;
+        const libs = (shape === 'spread' ? SPREAD_LIBS : ALIGNED_LIBS).filter(
+          (lib) => libsWanted.length === 0 || libsWanted.includes(lib),
+        );
         const rows = libs.map((lib) => [
           lib,
-          medianRun(repeat, () => run({ kind: 'lateness', lib, jobs, shape, seconds }, seconds + 90)),
+          medianRun(repeat, () => run({ kind: 'lateness', lib, jobs, shape, seconds }, seconds + 90), 'p99', [
+            'cpuPerRun',
+          ]),
         ]);
         table(
           `${jobs.toLocaleString('en')} jobs, ${shape}`,
-          ['p50', 'p99', 'max', 'p99 ratio', 'runs'],
+          ['p50', 'p99', 'max', 'p99 ratio', 'CPU µs / run', 'runs'],
           rows,
           (r, base) => [
             fixed(r.p50),
             fixed(r.p99),
             fixed(r.max),
             ratio(r.p99, base?.p99),
+            fixed(r.cpuPerRun),
             `${r.runs.toLocaleString('en')} / ${r.due.toLocaleString('en')}`,
           ],
         );
@@ -134,11 +151,21 @@ const THROUGHPUT_LIBS = [
 ];
 const CRON_LIBS = ['tscron', 'croner', 'node-cron', 'cron', 'node-schedule', 'toad-scheduler'];
 
-/** Runs `measure` `times` times; returns the result with the median `key` (failed runs last). */
-function medianRun(times, measure, key = 'p99') {
+/**
+ * Runs `measure` `times` times; returns the result with the median `key` (failed runs last), with
+ * each of `alsoMedian` replaced by its own median over the runs (CPU time is noisier than lateness).
+ */
+function medianRun(times, measure, key = 'p99', alsoMedian = []) {
   const results = Array.from({ length: times }, () => measure());
+  const median = (name) => {
+    const values = results.map((r) => r[name]).filter((v) => v !== undefined && !Number.isNaN(v));
+    values.sort((a, b) => a - b);
+    return values.length === 0 ? Number.NaN : values[Math.floor((values.length - 1) / 2)];
+  };
+  const medians = Object.fromEntries(alsoMedian.map((name) => [name, median(name)]));
   results.sort((a, b) => (a[key] ?? Number.POSITIVE_INFINITY) - (b[key] ?? Number.POSITIVE_INFINITY));
-  return results[Math.floor((results.length - 1) / 2)];
+  const chosen = results[Math.floor((results.length - 1) / 2)];
+  return chosen.error ? chosen : { ...chosen, ...medians };
 }
 
 function run(spec, timeoutSeconds) {
@@ -225,11 +252,20 @@ async function lateness(adapter, { jobs, shape, seconds }) {
   let count = 0;
   let recordFrom = Number.POSITIVE_INFINITY;
   let recordUntil = Number.POSITIVE_INFINITY;
+  // CPU is read by the first run in the window and the first run after it: in the aligned shape the
+  // window then holds whole bursts, in the spread shape runs come every fraction of a millisecond.
+  let cpuStart;
+  let cpuEnd;
   // `offset` is the job's place in the second (ms); lateness is measured against the nearest instant
   // offset + k * 1000, so that every library is judged by the same rule.
   const record = (offset) => {
     const t = now();
-    if (t < recordFrom || t >= recordUntil || count >= capacity) return;
+    if (t < recordFrom || count >= capacity) return;
+    if (t >= recordUntil) {
+      if (cpuEnd === undefined) cpuEnd = process.cpuUsage(cpuStart);
+      return;
+    }
+    if (cpuStart === undefined) cpuStart = process.cpuUsage();
     let d = (t - offset) % 1000;
     if (d > 500) d -= 1000;
     samples[count++] = d;
@@ -240,11 +276,14 @@ async function lateness(adapter, { jobs, shape, seconds }) {
   recordFrom = Math.ceil((now() + WARMUP) / 1000) * 1000 - 100;
   recordUntil = recordFrom + seconds * 1000;
   await sleep(recordUntil - now() + 200);
+  // A library that ran nothing after the window is charged up to now (the tail is idle).
+  const cpu = cpuEnd ?? process.cpuUsage(cpuStart);
   const sorted = samples.subarray(0, count).sort();
   return {
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted[sorted.length - 1],
+    cpuPerRun: count > 0 ? (cpu.user + cpu.system) / count : Number.NaN,
     runs: count,
     due: jobs * seconds,
   };
