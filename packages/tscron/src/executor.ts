@@ -1,9 +1,11 @@
+import { type BatchLocker, ClaimBatcher } from './claim-batcher.js';
 import type { Clock } from './clock.js';
 import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
 import { TscronError } from './errors.js';
 import type { Job, JobContext } from './job.js';
 import { type JobRecord, LOCKING, REMOVED } from './job.js';
+import { BEHIND_MS, LagReporter } from './lag-reporter.js';
 import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
 import type { JobStatus, Monitor } from './monitor.js';
@@ -162,6 +164,9 @@ export class Executor {
   readonly #limit: number;
   readonly #limitWait: boolean;
   readonly #hooks: ExecutorHooks;
+  /** Per locker that offers `lockBatch`: groups the claims of runs due together. */
+  readonly #batchers = new Map<Locker, ClaimBatcher>();
+  readonly #lag: LagReporter;
 
   constructor(config: SchedulerConfig, hooks: ExecutorHooks) {
     this.#clock = config.clock;
@@ -173,6 +178,7 @@ export class Executor {
     this.#limit = config.limit;
     this.#limitWait = config.limitWait;
     this.#hooks = hooks;
+    this.#lag = new LagReporter(config.logger, config.monitor, config.printUnobserved);
   }
 
   /**
@@ -233,6 +239,7 @@ export class Executor {
 
   /** Aborts every run in progress and drops every waiting run. */
   abortAll(reason: unknown): void {
+    for (const batcher of this.#batchers.values()) batcher.abortAll(reason);
     for (const run of this.active) this.#abort(run, reason);
     this.#waiting.clear();
     this.#queue = [];
@@ -327,7 +334,10 @@ export class Executor {
         let lock: Lock | null;
         job.flags |= LOCKING;
         try {
-          lock = await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt });
+          lock =
+            locker.lockBatch === undefined
+              ? await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt })
+              : await this.#batcher(locker as BatchLocker).claim(job.name, run.scheduledAt, run.signal);
         } catch (error) {
           this.#lockFailed(run, 'locker', error);
           return this.#skip(run, 'skip');
@@ -336,6 +346,7 @@ export class Executor {
         }
         if (lock === null || lock === undefined) return this.#skip(run, 'skip');
         this.#hold(run, lock);
+        if (run.scheduled && this.#late(run)) return this.#skip(run, 'skip');
       }
       if (run.aborted) return this.#skip(run, 'skip');
       if (listeners?.beforeJobRuns !== undefined) {
@@ -362,6 +373,29 @@ export class Executor {
       this.#logger.error(`tscron: job "${job.name}": internal error`, error);
       if (!run.done) this.#skip(run, 'skip');
     }
+  }
+
+  #batcher(locker: BatchLocker): ClaimBatcher {
+    let batcher = this.#batchers.get(locker);
+    if (batcher === undefined) {
+      batcher = new ClaimBatcher(locker);
+      this.#batchers.set(locker, batcher);
+    }
+    return batcher;
+  }
+
+  /**
+   * A run got its lock: notes how late, and tells whether `missedRuns: 'skip'` drops it (a locker
+   * that cannot keep up makes runs late as a stalled process does).
+   */
+  #late(run: Run): boolean {
+    const now = this.#clock.now();
+    this.#lag.note(run.at, now);
+    if (!run.job.cfg.skipMissed || now - run.at <= BEHIND_MS) return false;
+    this.#logger.debug(
+      `tscron: job "${run.job.name}": occurrence ${run.scheduledAt.toISOString()} got its lock ${now - run.at} ms late; skipped (missedRuns: 'skip')`,
+    );
+    return true;
   }
 
   /**

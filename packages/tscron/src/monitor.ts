@@ -40,4 +40,11 @@ export interface Monitor {
   jobSchedulingDelay?(job: Job, scheduledAt: Date, startedAt: Date): void;
   /** A run was held back by singleton mode or by the scheduler's concurrency limit. */
   concurrencyLimitReached?(kind: 'singleton' | 'limit', job: Job): void;
+  /**
+   * The scheduler is falling behind: `runs` runs got their lock more than a second after their
+   * scheduled time since the last report (reports come at most every 10 seconds), the latest of
+   * them `worstMs` late. A locker slower than the runs coming due causes it; `missedRuns` decides
+   * what such a late run does.
+   */
+  runsBehind?(runs: number, worstMs: number): void;
 }
