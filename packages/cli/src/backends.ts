@@ -18,13 +18,16 @@ const PLANNED: Record<string, string> = {
 };
 
 /** Imports a backend's packages, or says what to install. */
-async function load<T>(specifier: string, needed: string, url: string): Promise<T> {
+async function load<T>(specifier: string, needed: string, role: Role, url: string): Promise<T> {
   try {
     return (await import(specifier)) as T;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new UsageError(`${redact(url)} needs ${needed}: npm install ${needed}`);
+      const names = needed.split(' ').join(' and ');
+      throw new UsageError(
+        `the ${role} URL ${redact(url)} needs the packages ${names}, and ${specifier} is not installed: npm install ${needed}`,
+      );
     }
     throw error;
   }
@@ -67,8 +70,8 @@ export async function openBackend<R extends Role>(
     case 'redis:':
     case 'rediss:': {
       const needed = '@tscron/redis ioredis';
-      const ioredis = await load<typeof import('ioredis')>('ioredis', needed, url);
-      const backend = await load<typeof import('@tscron/redis')>('@tscron/redis', needed, url);
+      const ioredis = await load<typeof import('ioredis')>('ioredis', needed, role, url);
+      const backend = await load<typeof import('@tscron/redis')>('@tscron/redis', needed, role, url);
       parsed.searchParams.delete('name');
       const client = new ioredis.Redis(parsed.toString(), { lazyConnect: false });
       // The locker reports failures through lock(); a listener keeps ioredis from printing each retry.
@@ -86,8 +89,8 @@ export async function openBackend<R extends Role>(
     case 'postgres:':
     case 'postgresql:': {
       const needed = '@tscron/postgres pg';
-      const pg = await load<{ default: typeof import('pg') }>('pg', needed, url);
-      const backend = await load<typeof import('@tscron/postgres')>('@tscron/postgres', needed, url);
+      const pg = await load<{ default: typeof import('pg') }>('pg', needed, role, url);
+      const backend = await load<typeof import('@tscron/postgres')>('@tscron/postgres', needed, role, url);
       parsed.searchParams.delete('name');
       const pool = new pg.default.Pool({ connectionString: parsed.toString(), max: 4 });
       pool.on('error', () => undefined);

@@ -1,6 +1,7 @@
 // The command line: subcommand dispatch and flags, parsed with node:util parseArgs.
 import { parseArgs } from 'node:util';
 import { isTscronError } from 'tscron';
+import { checkTimeZone } from './checks.js';
 import { execCommand } from './exec-command.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { listCommand } from './list-command.js';
@@ -129,6 +130,8 @@ async function dispatch(argv: string[]): Promise<number> {
     return 0;
   }
   const timeZone = stringFlag(values, 'time-zone');
+  const badZone = timeZone === undefined ? undefined : checkTimeZone(timeZone);
+  if (badZone !== undefined) throw new UsageError(`--time-zone: ${badZone}`);
   const output = createOutput({
     json: values.json === true,
     quiet: values.quiet === true,

@@ -79,4 +79,25 @@ describe.concurrent('three replicas', () => {
       expect(new Set([...runs.values()].flat()).size).toBeGreaterThan(1);
     });
   }
+
+  it.skipIf(!backends[0]?.up)('run jobs on the leader only with --elector on Redis', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const log = join(dir, `elector-${suffix}.log`);
+    const file = write(
+      dir,
+      `elector-${suffix}.yaml`,
+      `jobs:\n  - { name: led, cron: "* * * * * *", seconds: true, run: 'echo "$TSCRON_REPLICA" >> ${log}' }\n`,
+    );
+    const elector = `${redisUrl}?name=cli-test-${suffix}`;
+    const replicas = [1, 2, 3].map(
+      (n) => new Running(['run', file, '--replica', `r${n}`, '--elector', elector]),
+    );
+    await Promise.all(replicas.map((replica) => replica.waitFor(/running 1 job\(s\)/)));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const replica of replicas) replica.signal('SIGTERM');
+    expect(await Promise.all(replicas.map((replica) => replica.exited))).toEqual([0, 0, 0]);
+    const leaders = readFileSync(log, 'utf8').trim().split('\n');
+    expect(leaders.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(leaders).size).toBe(1);
+  });
 });
