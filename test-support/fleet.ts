@@ -80,8 +80,11 @@ export function startWorker(config: WorkerConfig): Worker {
   return { config, child, events, stderr, exited };
 }
 
-/** Twenty jobs mixing cron-with-seconds, duration and daily kinds; daily times fall in the window. */
-export function fleetJobs(startAt: number, duration: number): FleetJob[] {
+/**
+ * Twenty jobs mixing cron-with-seconds, duration and daily kinds (daily times fall in the window),
+ * plus `burst` jobs all due together every ten seconds, as many tenants' `0 * * * *` jobs are.
+ */
+export function fleetJobs(startAt: number, duration: number, burst = 0): FleetJob[] {
   const cron = ['*/2', '*/3', '*/5', '1/4', '*', '*/10', '7,23,41', '*/6'];
   const every = [1000, 1500, 2000, 2500, 3000, 4000, 7000];
   const jobs: FleetJob[] = [];
@@ -103,6 +106,9 @@ export function fleetJobs(startAt: number, duration: number): FleetJob[] {
       times.push([d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]);
     }
     jobs.push({ name: `daily-${i}`, kind: 'daily', times, taskMs: 1 + i * 20 });
+  }
+  for (let i = 0; i < burst; i++) {
+    jobs.push({ name: `burst-${i}`, kind: 'cron', expression: '*/10 * * * * *', taskMs: 1 });
   }
   return jobs;
 }
@@ -179,19 +185,20 @@ export interface FleetOutcome {
 }
 
 /**
- * Three replicas with clocks -300/0/+300 ms run 20 jobs for `seconds`; `count` reads back from the
- * backend how often each `job|occurrence` ran.
+ * Three replicas with clocks -300/0/+300 ms run 20 jobs, and `burst` jobs due together every ten
+ * seconds, for `seconds`; `count` reads back from the backend how often each `job|occurrence` ran.
  */
 export async function runFleet(
   target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema'>,
   seconds: number,
   count: (runId: string) => Promise<Map<string, number>>,
+  burst = 0,
 ): Promise<FleetOutcome> {
   const runId = `${Date.now()}-${process.pid}-${target.backend}`;
   // Room for several Node processes to load on a busy machine before the schedulers start.
   const startAt = Date.now() + 6000;
   const endAt = startAt + seconds * 1000;
-  const jobs = fleetJobs(startAt, seconds * 1000);
+  const jobs = fleetJobs(startAt, seconds * 1000, burst);
   const workers = [-300, 0, 300].map((offset, worker) =>
     startWorker({
       ...target,

@@ -1,0 +1,188 @@
+// Bursts: 3 replica processes (clocks -300/0/+300 ms) each schedule the same 10,000 jobs on
+// `* * * * * *`, so that 10,000 occurrences fall due at once every second, for 10 s, on Redis and on
+// PostgreSQL; beside it, one process running the same jobs without a locker. Counts every occurrence
+// (none may be lost or run twice), the coordinated runs per second, lateness, lock errors, and the
+// server's CPU per run where it can be read. Needs the built packages (`npm run build`).
+// Usage: node bench/burst.mjs [--jobs 10000] [--seconds 10]
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+};
+const jobs = option('jobs', 10_000);
+const seconds = option('seconds', 10);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const postgresUrl = (() => {
+  const url = new URL(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
+  if (!url.username) url.username = process.env.PGUSER ?? 'postgres';
+  return url.toString();
+})();
+const worker = fileURLToPath(new URL('./burst-worker.mjs', import.meta.url));
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** CPU seconds the server has used so far, or undefined where it cannot be read. */
+const serverCpu = {
+  async redis() {
+    const client = new Redis(redisUrl);
+    try {
+      const info = await client.info('cpu');
+      const read = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+      return read('used_cpu_sys') + read('used_cpu_user');
+    } finally {
+      client.disconnect();
+    }
+  },
+  async postgres() {
+    // Every postgres process on this machine (the server and its backends), from /proc.
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (comm !== 'postgres') continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    return ticks / 100;
+  },
+  async none() {
+    return undefined;
+  },
+};
+
+function runReplica(config) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker], {
+      env: { ...process.env, BURST_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`replica ${config.offset} exited with ${code}`));
+      else resolve(JSON.parse(out));
+    });
+  });
+}
+
+async function reachable(backend) {
+  try {
+    if (backend === 'redis') {
+      const client = new Redis(redisUrl, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      await client.connect();
+      client.disconnect();
+    } else if (backend === 'postgres') {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.end();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function cleanup(backend, runId) {
+  if (backend === 'redis') {
+    const client = new Redis(redisUrl);
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `burst:${runId}:*`, 'COUNT', 10_000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    client.disconnect();
+  } else if (backend === 'postgres') {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query('DROP SCHEMA IF EXISTS tscron_burst CASCADE');
+    await client.end();
+  }
+}
+
+async function measure(backend) {
+  const runId = `${Date.now()}-${process.pid}`;
+  const offsets = backend === 'none' ? [0] : [-300, 0, 300];
+  // Room for the replicas to load and add their jobs before the window opens.
+  const startAt = Math.ceil((Date.now() + 4000) / 1000) * 1000;
+  const endAt = startAt + 1000 + seconds * 1000;
+  const cpuBefore = await serverCpu[backend]();
+  const url = backend === 'redis' ? redisUrl : postgresUrl;
+  const reports = await Promise.all(
+    offsets.map((offset) => runReplica({ backend, url, jobs, startAt, endAt, offset, runId })),
+  );
+  const cpuAfter = await serverCpu[backend]();
+  await cleanup(backend, runId);
+  const seen = new Map();
+  let lockErrors = 0;
+  const lateness = [];
+  for (const report of reports) {
+    lockErrors += report.lockErrors;
+    for (const run of report.runs) seen.set(run, (seen.get(run) ?? 0) + 1);
+    for (const late of report.lateness) lateness.push(late);
+  }
+  const expected = jobs * seconds;
+  let twice = 0;
+  for (const count of seen.values()) if (count > 1) twice++;
+  lateness.sort((a, b) => a - b);
+  const serverSeconds = cpuBefore === undefined ? undefined : cpuAfter - cpuBefore;
+  return {
+    backend,
+    runsPerSecond: seen.size / seconds,
+    p50: quantile(lateness, 0.5),
+    p99: quantile(lateness, 0.99),
+    lockErrors,
+    lost: expected - seen.size,
+    twice,
+    serverMicrosPerRun:
+      serverSeconds === undefined ? undefined : (serverSeconds * 1e6) / Math.max(1, seen.size),
+    expected,
+  };
+}
+
+const labels = {
+  none: 'no locker (1 process)',
+  redis: 'Redis (3 replicas)',
+  postgres: 'PostgreSQL (3 replicas)',
+};
+const rows = [];
+for (const backend of ['none', 'redis', 'postgres']) {
+  if (!(await reachable(backend))) {
+    console.log(`(${labels[backend]}: server unreachable, skipped)`);
+    continue;
+  }
+  rows.push(await measure(backend));
+}
+
+console.log(
+  `### Bursts: ${jobs.toLocaleString('en-US')} jobs due at the same second, every second, for ${seconds} s\n`,
+);
+console.log(
+  '| engine | occurrences / s | lateness p50 (ms) | p99 (ms) | lock errors | lost | run twice | server CPU / run (us) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) {
+  const cpu = row.serverMicrosPerRun === undefined ? '-' : row.serverMicrosPerRun.toFixed(1);
+  console.log(
+    `| ${labels[row.backend]} | ${Math.round(row.runsPerSecond).toLocaleString('en-US')} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.lockErrors} | ${row.lost} | ${row.twice} | ${cpu} |`,
+  );
+}
+console.log(
+  '\nGoals on this 2-core machine: Redis >= 20,000 and PostgreSQL >= 10,000 coordinated occurrences a second; lateness p99 <= 250 ms (Redis) and <= 500 ms (PostgreSQL); none lost, none run twice.',
+);
+if (rows.some((row) => row.twice > 0)) process.exitCode = 1;
