@@ -1,7 +1,20 @@
 // PostgresLocker: per-occurrence claims in a lease table, judged by the server's now().
 import { randomBytes } from 'node:crypto';
-import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
-import { checkLockRequest, durationOption, HeldLocks, lockerTimings } from 'tscron/backend';
+import { type Duration, type Lock, type LockClaim, type Locker, type LockOptions, TscronError } from 'tscron';
+import {
+  abortReason,
+  bounded,
+  checkLockClaims,
+  checkLockRequest,
+  durationOption,
+  HeldLocks,
+  type LockOps,
+  lockerTimings,
+  RenewedLock,
+  type RenewedLockSettings,
+} from 'tscron/backend';
+import { Coalescer } from './coalescer.js';
+import { type LockerSql, lockerSql } from './locker-sql.js';
 import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
 
 /** Options of {@link PostgresLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
@@ -60,7 +73,10 @@ export interface PostgresLockerOptions {
  * A {@link Locker} on PostgreSQL. Each claimed occurrence is a row keyed `<prefix><job>:<epoch ms>`
  * with a random token, the server time of the claim and an expiry set from the server's `now()`;
  * `lock.fence` comes from a sequence: strictly increasing for every key (and across keys). Every
- * call is one statement.
+ * call is one statement. {@link PostgresLocker.lockBatch} claims many occurrences in one statement;
+ * renewals and unlocks made in the same turn of the event loop (a batch's locks renew together,
+ * a burst of runs ends together) are sent as one statement each, while every caller's promise
+ * still settles on its own.
  * The first call applies pending migrations (or call {@link PostgresLocker.migrate} at start-up).
  *
  * @example
@@ -76,9 +92,18 @@ export class PostgresLocker implements Locker {
   readonly #ttl: number;
   readonly #minHold: number;
   readonly #prefix: string;
+  readonly #timeout: number;
+  readonly #settings: RenewedLockSettings;
+  /** Locks from `lock()`. */
   readonly #locks: HeldLocks;
-  readonly #sql: { acquire: string; extend: string; release: string; sweep: string };
-  #releases = 0;
+  /** Locks from `lockBatch()`, made directly: a batch has its fences already, nothing to wait for. */
+  readonly #batchLocks = new Set<RenewedLock>();
+  readonly #forget = (lock: RenewedLock) => {
+    this.#batchLocks.delete(lock);
+  };
+  readonly #sql: LockerSql;
+  readonly #extends: Coalescer<Claimed, boolean>;
+  readonly #releases: Coalescer<Claimed, undefined>;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: PostgresLockerOptions) {
@@ -90,40 +115,23 @@ export class PostgresLocker implements Locker {
     const { ttl, minHold, renewInterval } = lockerTimings('PostgresLocker', options);
     this.#ttl = ttl;
     this.#minHold = minHold;
-    const timeout = durationOption(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
-    this.#locks = new HeldLocks({ owner: 'PostgresLocker', renewInterval, timeout });
+    this.#timeout = durationOption(options.acquireTimeout, 5_000, 'PostgresLocker acquireTimeout');
+    this.#settings = { owner: 'PostgresLocker', renewInterval, timeout: this.#timeout };
+    this.#locks = new HeldLocks(this.#settings);
     this.#prefix = options.keyPrefix ?? '';
-    const { schema, locks, fenceSequence } = this.#names;
-    const L = `${schema}.${locks}`;
-    const Q = `${schema}.${fenceSequence}`.replaceAll("'", "''");
-    const ms = "* interval '1 millisecond'";
-    this.#sql = {
-      acquire: `INSERT INTO ${L} AS l (key, name, token, fence, acquired_at, expires_at)
-VALUES ($1, $2, $3, nextval('${Q}'), now(), now() + $4::bigint ${ms})
-ON CONFLICT (key) DO UPDATE SET token = excluded.token, fence = excluded.fence,
-  acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-WHERE l.expires_at <= now()
-RETURNING l.fence::text AS fence`,
-      extend: `UPDATE ${L} SET expires_at = greatest(expires_at, now() + $3::bigint ${ms})
-WHERE key = $1 AND token = $2 AND expires_at > now()`,
-      release: `WITH gone AS (
-  DELETE FROM ${L} WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} <= now() RETURNING 1
-)
-UPDATE ${L} SET token = '', expires_at = acquired_at + $3::bigint ${ms}
-WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} > now()`,
-      // Every so often a release also deletes expired claims of the same job (skipping locked rows,
-      // so concurrent releases never wait on each other).
-      sweep: `WITH gone AS (
-  DELETE FROM ${L} WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} <= now() RETURNING 1
-), kept AS (
-  UPDATE ${L} SET token = '', expires_at = acquired_at + $3::bigint ${ms}
-  WHERE key = $1 AND token = $2 AND acquired_at + $3::bigint ${ms} > now() RETURNING 1
-)
-DELETE FROM ${L} WHERE key IN (
-  SELECT key FROM ${L} WHERE name = $4 AND key <> $1 AND expires_at < now() - interval '1 second'
-  LIMIT 100 FOR UPDATE SKIP LOCKED
-)`,
-    };
+    this.#sql = lockerSql(this.#names);
+    // Locks of one batch are armed over some milliseconds (tens for thousands of locks), so their
+    // renewals fall due apart: a renewal waits a little for the others, then all of them re-arm
+    // together and stay in step. The wait counts against the renewal's own time limit
+    // (renewInterval) and delays it past renewInterval, so it stays a small part of both that and
+    // the slack between renewInterval and ttl.
+    const window = Math.min(
+      RENEWAL_WINDOW,
+      Math.floor(renewInterval / 5),
+      Math.floor((ttl - renewInterval) / 4),
+    );
+    this.#extends = new Coalescer((claims) => this.#extendAll(claims), window);
+    this.#releases = new Coalescer((claims) => this.#releaseAll(claims));
   }
 
   /**
@@ -148,36 +156,127 @@ DELETE FROM ${L} WHERE key IN (
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const id = this.occurrenceKey(key, options?.scheduledAt);
-    const name = this.#prefix + key;
-    const token = randomBytes(16).toString('base64url');
-    const release = async () => {
-      const sweep = ++this.#releases % 32 === 0;
-      const args = sweep ? [id, token, this.#minHold, name] : [id, token, this.#minHold];
-      await run(this.#client, sweep ? this.#sql.sweep : this.#sql.release, args);
-    };
+    const claimed: Claimed = { key: id, token: newToken() };
     const acquire = async () => {
       await ensureSchema(this.#client, this.#names);
       const { rows } = await run(this.#client, this.#sql.acquire, [
         id,
-        name,
-        token,
-        Math.max(this.#ttl, this.#minHold),
+        this.#prefix + key,
+        claimed.token,
+        this.#lifetime(),
       ]);
       return rows[0]?.fence as string | undefined;
     };
-    return this.#locks.acquire(
-      acquire(),
-      {
-        extend: async () =>
-          (await run(this.#client, this.#sql.extend, [id, token, this.#ttl])).rowCount === 1,
-        release,
-      },
-      options.signal,
-    );
+    return this.#locks.acquire(acquire(), this.#ops(claimed), options.signal);
+  }
+
+  /**
+   * Claims several occurrences in one statement (see {@link Locker.lockBatch}): resolves one entry
+   * per claim, in order, a {@link Lock} for each occurrence this instance won and `null` for each
+   * another instance holds. Occurrences held elsewhere cost the server one index lookup each and
+   * are never retried. The locks renew together (one statement per batch per `renewInterval`) and
+   * unlocks made together are sent together (see {@link PostgresLocker}). Rejects as `lock()` does,
+   * which fails the whole batch; throws `ERR_LOCK_KEY_INVALID` or `ERR_INVALID_ARGUMENT` for a bad
+   * claim (an invalid key or date, a key twice).
+   */
+  async lockBatch(
+    claims: readonly LockClaim[],
+    options: { signal: AbortSignal },
+  ): Promise<Array<Lock | null>> {
+    checkLockClaims('PostgresLocker', claims);
+    const keys = claims.map((claim) => this.occurrenceKey(claim.key, claim.scheduledAt));
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortReason(signal);
+    if (keys.length === 0) return [];
+    // One token for the whole batch: the key already tells its claims apart.
+    const token = newToken();
+    const acquire = async () => {
+      await ensureSchema(this.#client, this.#names);
+      const names = claims.map((claim) => this.#prefix + claim.key);
+      const { rows } = await run(this.#client, this.#sql.acquireBatch, [
+        keys,
+        names,
+        token,
+        this.#lifetime(),
+      ]);
+      return rows;
+    };
+    const rows = await bounded(acquire(), this.#timeout, 'PostgresLocker lock', signal, (late) => {
+      for (const row of late) this.#releases.add({ key: row.key as string, token }).catch(() => undefined);
+    });
+    const won = new Map<unknown, unknown>();
+    for (const row of rows) won.set(row.key, row.fence);
+    return keys.map((key) => {
+      const fence = won.get(key);
+      if (fence === undefined) return null;
+      const lock = new RenewedLock(
+        BigInt(fence as string),
+        this.#ops({ key, token }),
+        this.#settings,
+        this.#forget,
+      );
+      this.#batchLocks.add(lock);
+      return lock;
+    });
   }
 
   /** Releases every lock this instance holds and stops its timers. Never ends the client. */
-  close(): Promise<void> {
-    return this.#locks.releaseAll();
+  async close(): Promise<void> {
+    const batched = [...this.#batchLocks].map((lock) => lock.unlock().catch(() => undefined));
+    await Promise.all([this.#locks.releaseAll(), ...batched]);
   }
+
+  /** How long a new claim lives: its TTL, or the minimum hold when that is longer. */
+  #lifetime(): number {
+    return Math.max(this.#ttl, this.#minHold);
+  }
+
+  /** Renewal and release of one claim, each joining the statement of the current turn. */
+  #ops(claimed: Claimed): LockOps {
+    return {
+      extend: () => this.#extends.add(claimed),
+      release: () => this.#releases.add(claimed),
+    };
+  }
+
+  async #extendAll(claims: readonly Claimed[]): Promise<boolean[]> {
+    const { rows } = await run(this.#client, this.#sql.extend, [
+      claims.map((claim) => claim.key),
+      claims.map((claim) => claim.token),
+      this.#ttl,
+    ]);
+    const renewed = new Set(rows.map((row) => `${row.token as string} ${row.key as string}`));
+    return claims.map((claim) => renewed.has(`${claim.token} ${claim.key}`));
+  }
+
+  async #releaseAll(claims: readonly Claimed[]): Promise<undefined[]> {
+    // Sorted, so that concurrent releases and batch claims lock shared rows in one order.
+    const sorted = [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    await run(this.#client, this.#sql.release, [
+      sorted.map((claim) => claim.key),
+      sorted.map((claim) => claim.token),
+      this.#minHold,
+      claims.length + SWEEP_SLACK,
+    ]);
+    return [];
+  }
+}
+
+/** A claim as the server knows it: its occurrence key and the token of its holder. */
+interface Claimed {
+  readonly key: string;
+  readonly token: string;
+}
+
+/**
+ * How many expired claims a release may sweep beyond one per released claim: enough to catch up
+ * with claims of dead holders, little enough that one release never turns into a long delete.
+ */
+const SWEEP_SLACK = 100;
+
+/** The longest a renewal waits for others to share its statement, in milliseconds. */
+const RENEWAL_WINDOW = 1000;
+
+function newToken(): string {
+  return randomBytes(16).toString('base64url');
 }

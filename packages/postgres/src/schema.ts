@@ -31,11 +31,12 @@ export interface Names {
   leases: string;
   migrations: string;
   locksNameIndex: string;
+  locksExpiresIndex: string;
   /** Identifies this schema + table set (for the advisory lock and the migration cache). */
   id: string;
 }
 
-const SUFFIXES = ['_fence', '_leases', '_migrations', '_name_expires'];
+const SUFFIXES = ['_fence', '_leases', '_migrations', '_name_expires', '_expires'];
 
 function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
@@ -63,6 +64,7 @@ export function names(owner: string, schema = 'public', table = 'tscron_locks'):
     leases: quote(`${table}_leases`),
     migrations: quote(`${table}_migrations`),
     locksNameIndex: quote(`${table}_name_expires`),
+    locksExpiresIndex: quote(`${table}_expires`),
     id: `${schema}.${table}`,
   };
 }
@@ -105,7 +107,8 @@ function render(sql: string, n: Names): string {
     .replaceAll('{{locks}}', n.locks)
     .replaceAll('{{fence_sequence}}', n.fenceSequence)
     .replaceAll('{{leases}}', n.leases)
-    .replaceAll('{{locks_name_index}}', n.locksNameIndex);
+    .replaceAll('{{locks_name_index}}', n.locksNameIndex)
+    .replaceAll('{{locks_expires_index}}', n.locksExpiresIndex);
 }
 
 const UNDEFINED_TABLE = '42P01';

@@ -9,7 +9,8 @@ const probe: pg.Pool | undefined = up ? await openProbe() : undefined;
 afterAll(() => probe?.end());
 
 describe.skipIf(!up)('PostgresLocker through a pooler passes the locker contract', () => {
-  for (const c of lockerContract(lockerFactory(viaPooler, probe as pg.Pool))) it(c.name, c.run, c.timeout);
+  for (const c of lockerContract(lockerFactory(viaPooler, probe as pg.Pool), { batch: true }))
+    it(c.name, c.run, c.timeout);
 });
 
 describe.skipIf(!up)('PostgresElector through a pooler passes the elector contract', () => {

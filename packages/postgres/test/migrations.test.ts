@@ -31,6 +31,7 @@ describe.skipIf(!up)('PostgreSQL migrations', () => {
       expect(rows).toEqual([
         { version: 1, name: '0001_locks.sql' },
         { version: 2, name: '0002_leases.sql' },
+        { version: 3, name: '0003_expires_index.sql' },
       ]);
       const lock = await lockers[1]!.lock('job', { signal, scheduledAt: new Date() });
       expect(lock?.fence).toBe(1n);
