@@ -138,7 +138,7 @@ function parent() {
 
 /** Seconds a library may take to add its jobs in the memory case before it is measured on fewer. */
 const ADD_BUDGET = 5;
-const SPREAD_LIBS = ['tscron', 'toad-scheduler', 'setInterval'];
+const SPREAD_LIBS = ['tscron', 'tscron (timerSlack 4ms)', 'toad-scheduler', 'setInterval'];
 const ALIGNED_LIBS = ['tscron', 'croner', 'node-cron', 'cron', 'node-schedule', 'toad-scheduler'];
 const THROUGHPUT_LIBS = [
   'tscron',
@@ -378,11 +378,32 @@ function expression(i) {
 // ---------------------------------------------------------------------------------------------
 // Library adapters. Each returns what it needs to keep alive; none is stopped (the child exits).
 
+/** tscron with the given scheduler options (the default adapter has none). */
+async function tscronAdapter(options = {}) {
+  const { createScheduler, cronJob, durationJob } = await import('tscron');
+  const scheduler = createScheduler({ timeZone: 'UTC', ...options });
+  scheduler.start();
+  return { createScheduler, cronJob, durationJob, scheduler };
+}
+
 const adapters = {
+  async 'tscron (timerSlack 4ms)'() {
+    const { durationJob, scheduler } = await tscronAdapter({ timerSlack: '4ms' });
+    return {
+      async spread(jobs, record, base) {
+        for (let i = 0; i < jobs; i++) {
+          const offset = Math.floor((i * 1000) / jobs);
+          scheduler.newJob(durationJob(1000), () => record(offset), {
+            startAt: base + offset,
+            name: `j${i}`,
+          });
+        }
+      },
+    };
+  },
+
   async tscron() {
-    const { createScheduler, cronJob, durationJob } = await import('tscron');
-    const scheduler = createScheduler({ timeZone: 'UTC' });
-    scheduler.start();
+    const { cronJob, durationJob, scheduler } = await tscronAdapter();
     return {
       async spread(jobs, record, base) {
         for (let i = 0; i < jobs; i++) {

@@ -55,6 +55,21 @@ export interface SchedulerOptions {
    * @default false
    */
   unref?: boolean;
+  /**
+   * The least time between two wakes of the scheduler's timer. With the default 0 every run starts
+   * at its time (within a millisecond); a few milliseconds let runs due close together share one
+   * wake, which saves CPU when thousands of jobs are spread over each second (every wake costs the
+   * process a sleep and a wake-up), at the price of starting runs up to that much late. Runs never
+   * start early either way.
+   * @default 0
+   *
+   * @example
+   * ```ts
+   * // 20,000 jobs spread over every minute: runs start up to 4 ms late, wakes drop several-fold.
+   * const scheduler = createScheduler({ timerSlack: '4ms' });
+   * ```
+   */
+  timerSlack?: Duration;
 }
 
 /** Validated scheduler options with defaults filled in. */
@@ -76,6 +91,8 @@ export interface SchedulerConfig {
   readonly monitor: Monitor | undefined;
   readonly globalJobOptions: JobOptions | undefined;
   readonly unref: boolean;
+  /** Milliseconds; 0 for none. */
+  readonly timerSlack: number;
 }
 
 const KNOWN = new Set<string>([
@@ -89,6 +106,7 @@ const KNOWN = new Set<string>([
   'monitor',
   'globalJobOptions',
   'unref',
+  'timerSlack',
 ]);
 
 function invalid(message: string): never {
@@ -187,6 +205,13 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
   if (o.monitor !== undefined && !isObject(o.monitor as unknown))
     invalid('SchedulerOptions.monitor: must be an object');
   checkJobOptions(o.globalJobOptions, 'SchedulerOptions.globalJobOptions');
+  let timerSlack = 0;
+  if (o.timerSlack !== undefined) {
+    timerSlack = toMilliseconds(o.timerSlack, 'SchedulerOptions.timerSlack');
+    if (timerSlack < 0 || timerSlack > 1000) {
+      invalid(`SchedulerOptions.timerSlack: must be between 0 and 1s, got ${describeValue(o.timerSlack)}`);
+    }
+  }
   if (o.unref !== undefined && typeof o.unref !== 'boolean')
     invalid(`SchedulerOptions.unref: must be a boolean, got ${describeValue(o.unref)}`);
   return {
@@ -202,5 +227,6 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     monitor: o.monitor,
     globalJobOptions: o.globalJobOptions,
     unref: o.unref === true,
+    timerSlack,
   };
 }

@@ -173,7 +173,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#clock = config.clock;
     this.#logger = config.logger;
     this.#monitor = config.monitor;
-    this.#alarm = new Alarm(config.clock, () => this.#drain(), undefined, !config.unref);
+    this.#alarm = new Alarm(config.clock, () => this.#drain(), undefined, !config.unref, config.timerSlack);
     this.#executor = new Executor(config, this);
     this.#table = new JobTable(this, config.timeZone);
   }

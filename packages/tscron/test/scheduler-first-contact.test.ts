@@ -238,3 +238,28 @@ describe('a lock backend that does not answer', () => {
     expect(lockErrors).toEqual([]);
   });
 });
+
+describe('timerSlack', () => {
+  test('runs due closer together than the slack share a wake, a little late, never early', async () => {
+    const { clock, scheduler } = setup({ timerSlack: '4ms' });
+    const starts: Array<[number, number]> = [];
+    const T = clock.now();
+    for (const offset of [1000, 1001, 1002, 1003, 1005, 1020]) {
+      scheduler.newJob(oneTimeJob(T + offset), ({ scheduledAt }) => {
+        starts.push([scheduledAt.getTime() - T, clock.now() - T]);
+      });
+    }
+    scheduler.start();
+    await clock.advance('2s');
+    expect(starts).toEqual([
+      [1000, 1000],
+      [1001, 1004],
+      [1002, 1004],
+      [1003, 1004],
+      [1005, 1008],
+      [1020, 1020],
+    ]);
+    expect(() => setup({ timerSlack: '2s' })).toThrow(/timerSlack: must be between 0 and 1s, got "2s"/);
+    await scheduler.shutdown();
+  });
+});
