@@ -1,5 +1,6 @@
 // Runs one job's action: a process in its own process group, or a module's export.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { JobContext } from 'tscron';
 import { forEachLine } from './lines.js';
@@ -10,8 +11,13 @@ import type { JobSpec } from './spec.js';
 /** How long a process group has between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 5000;
 
-/** After the main process exits, how long output still held open by its children is read. */
-const DRAIN_MS = 200;
+/**
+ * After the main process exits, its output is read until both pipes close. A background child that
+ * keeps them open is not waited for: once no data came for this long, the pipes are dropped. (The
+ * exit is often seen before the last output is read, so this wait is needed, and is refreshed by
+ * each chunk so that a loaded machine loses nothing.)
+ */
+const DRAIN_MS = 1000;
 
 /** The process groups of running commands, so that a second signal can kill them all. */
 export class ProcessGroups {
@@ -97,7 +103,10 @@ export function runAction(job: JobSpec, context: JobContext, env: RunEnvironment
 }
 
 async function runModule(path: string, exportName: string, context: JobContext): Promise<void> {
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  // The file's modification time in the URL: a module edited before a reload is imported afresh,
+  // an unchanged one comes from the import cache.
+  const url = `${pathToFileURL(path).href}?mtime=${statSync(path).mtimeMs}`;
+  const module = (await import(url)) as Record<string, unknown>;
   const task = module[exportName];
   if (typeof task !== 'function') {
     throw new RunFailure(`${path} has no exported function "${exportName}"`, 1, '');
@@ -175,6 +184,9 @@ function runProcess(
       // Read what is still in the pipes, but do not wait for background children holding them open.
       let closed = 0;
       const timer = setTimeout(finish, DRAIN_MS);
+      const stillWriting = () => timer.refresh();
+      child.stdout.on('data', stillWriting);
+      child.stderr.on('data', stillWriting);
       const onClose = () => {
         closed++;
         if (closed === 2) {

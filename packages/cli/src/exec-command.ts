@@ -67,7 +67,10 @@ export async function execCommand(
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   scheduler.start();
-  const code = await outcome;
+  // The core's retry timer does not hold the process (its timers are unref'd), so a run waiting to
+  // be retried would let Node exit with the job unfinished: hold it until the run ends.
+  const hold = setInterval(() => undefined, 1 << 30);
+  const code = await outcome.finally(() => clearInterval(hold));
   await scheduler.shutdown().catch(() => undefined);
   groups.signalAll('SIGKILL');
   process.off('SIGTERM', stop);

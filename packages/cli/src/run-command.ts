@@ -1,6 +1,6 @@
 // `tscron run`: validate, open the backends, run until a stop signal.
 import { hostname } from 'node:os';
-import { toMilliseconds } from 'tscron';
+import { formatDuration, toMilliseconds } from 'tscron';
 import { messageOf } from './checks.js';
 import { loadFilesOrThrow } from './load.js';
 import type { Output } from './output.js';
@@ -55,7 +55,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       drain: async (signal) => {
         output.write({
           level: 'info',
-          msg: `${signal}: stopping; waiting up to ${timeout}ms for running jobs (send it again to kill them)`,
+          msg: `${signal}: stopping; waiting up to ${formatDuration(timeout)} for running jobs (send it again to kill them)`,
         });
         const clean = await runner.shutdown();
         if (!clean)

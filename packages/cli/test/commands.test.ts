@@ -4,7 +4,8 @@ import { scratch, tscron, write } from './helpers.js';
 
 const dir = scratch();
 
-describe.concurrent('tscron one-shot commands', () => {
+// Generous timeouts: these start real processes, and the machine may be shared.
+describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
   it('validate prints every problem and exits 2, or exits 0', async () => {
     const bad = write(
       dir,
@@ -105,29 +106,47 @@ describe.concurrent('tscron one-shot commands', () => {
       'exec-jobs.mjs',
       'export function hello(ctx) { console.log("module", ctx.job.name, ctx.attempt); }\n',
     );
-    const seven = await tscron(['exec', file, 'seven']);
+    const retried = write(
+      dir,
+      'retry.yaml',
+      'jobs:\n  - { name: r, every: 1h, retry: { attempts: 1 }, run: \'echo "try $TSCRON_ATTEMPT"; test "$TSCRON_ATTEMPT" = 2\' }\n',
+    );
+    // In parallel: each is a process start, and the machine may be shared.
+    const [seven, fine, mod, retry, unknown] = await Promise.all([
+      tscron(['exec', file, 'seven']),
+      tscron(['exec', file, 'fine']),
+      tscron(['exec', file, 'mod']),
+      tscron(['exec', retried, 'r']),
+      tscron(['exec', file, 'sevn']),
+    ]);
     expect(seven.code).toBe(7);
     expect(seven.stdout).toBe('[seven] out\n');
     expect(seven.stderr).toBe('[seven] err\n[tscron] job "seven" failed: command exited with code 7\n');
-    const fine = await tscron(['exec', file, 'fine']);
     expect(fine).toMatchObject({ code: 0, stdout: '[fine] job=fine attempt=1\n' });
-    const mod = await tscron(['exec', file, 'mod']);
     expect(mod).toMatchObject({ code: 0, stdout: 'module mod 1\n' });
-    const unknown = await tscron(['exec', file, 'sevn']);
+    expect(retry).toMatchObject({ code: 0, stdout: '[r] try 1\n[r] try 2\n' });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('has no job "sevn" (did you mean "seven"?)');
   });
 
   it('has --help and --version everywhere, and exit code 2 for bad usage', async () => {
-    for (const args of [['--help'], ['run', '--help'], ['next', '--help'], ['exec', '--help']]) {
-      const result = await tscron(args);
+    const helps = await Promise.all(
+      [['--help'], ['run', '--help'], ['next', '--help'], ['exec', '--help']].map((args) => tscron(args)),
+    );
+    for (const result of helps) {
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/Usage/);
     }
-    expect((await tscron(['list', '--version'])).stdout).toBe('0.1.0\n');
-    expect((await tscron(['run', '--frobnicate', 'x'])).code).toBe(2);
-    expect((await tscron(['rnu'])).stderr).toContain('unknown command "rnu" (did you mean "run"?)');
-    expect((await tscron(['run'])).code).toBe(2);
+    const [version, badFlag, badCommand, noFile] = await Promise.all([
+      tscron(['list', '--version']),
+      tscron(['run', '--frobnicate', 'x']),
+      tscron(['rnu']),
+      tscron(['run']),
+    ]);
+    expect(version.stdout).toBe('0.1.0\n');
+    expect(badFlag.code).toBe(2);
+    expect(badCommand.stderr).toContain('unknown command "rnu" (did you mean "run"?)');
+    expect(noFile.code).toBe(2);
   });
 
   it('run refuses an invalid file before starting, and --dashboard and --metrics for now', async () => {

@@ -25,7 +25,7 @@ const backends = [
 /** How long the three replicas run side by side. */
 const RUN_MS = 4000;
 
-describe.concurrent('three replicas', () => {
+describe.concurrent('three replicas', { timeout: 60_000 }, () => {
   for (const backend of backends) {
     it.skipIf(!backend.up)(`run each occurrence once on ${backend.name}`, async () => {
       // Fresh job names: a backend's claims outlive a run by their minimum hold.

@@ -7,7 +7,7 @@ import { alive, eventually, Running, scratch, write } from './helpers.js';
 const dir = scratch();
 const ISO_MS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
-describe.concurrent('tscron run', () => {
+describe.concurrent('tscron run', { timeout: 60_000 }, () => {
   it('runs commands with their environment, prefixes output and reports failures; SIGTERM exits 0', async () => {
     const file = write(
       dir,
