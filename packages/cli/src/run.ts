@@ -153,7 +153,9 @@ export class Runner {
     }
     for (const job of schedule.jobs) {
       const zone = this.#zoneOf(job);
-      const fingerprint = JSON.stringify([job, zone, { ...job.position, line: 0, column: 0 }]);
+      // Where the job is written is no change: moving a line must not restart its job.
+      const { position: _position, ...content } = job;
+      const fingerprint = JSON.stringify([content, zone]);
       const installed = this.#installed.get(job.name);
       if (installed?.fingerprint === fingerprint) continue;
       try {

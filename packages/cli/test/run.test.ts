@@ -119,6 +119,21 @@ describe.concurrent('tscron run', { timeout: 60_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('leaves an unchanged job running across a reload, even when its line moved', async () => {
+    const keep = "{ name: keep, once: immediately, run: 'echo started; sleep 30' }";
+    const file = write(dir, 'keep.yaml', `jobs:\n  - ${keep}\n  - { name: x, every: 1h, run: "true" }\n`);
+    const run = new Running(['run', file]);
+    await run.waitFor(/\[keep\] started/);
+    write(dir, 'keep.yaml', `# moved down\njobs:\n  - { name: y, every: 1h, run: "true" }\n\n  - ${keep}\n`);
+    run.signal('SIGHUP');
+    await run.waitFor(/reloaded \(SIGHUP\): 2 job\(s\)/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(run.output).toContain('removed job x');
+    expect(run.output).not.toMatch(/job "keep" .*failed|\[keep\] started[\s\S]*\[keep\] started/);
+    run.signal('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('with --watch, sees a ConfigMap-style symlink swap', async () => {
     const mount = join(dir, 'configmap');
     mkdirSync(join(mount, '..v1'), { recursive: true });
