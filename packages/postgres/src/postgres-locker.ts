@@ -52,13 +52,16 @@ export interface PostgresLockerOptions {
   minHold?: Duration;
   /**
    * How often a held claim is renewed; also the longest a renewal may take before the lock counts as
-   * lost. Must be shorter than `ttl`.
+   * lost. Must be shorter than `ttl`. Renewals falling due within
+   * `min(1s, renewInterval / 5, (ttl - renewInterval) / 4)` of each other (the locks of a batch)
+   * wait for each other and share one statement.
    * @default ttl / 3
    */
   renewInterval?: Duration;
   /**
-   * How long `lock()` and `unlock()` may take before they reject with `ERR_LOCK_TIMEOUT`. A claim
-   * the server makes after the caller gave up is released at once.
+   * How long `lock()`, `lockBatch()` and `unlock()` may take before they reject with
+   * `ERR_LOCK_TIMEOUT`, time waiting for a pooled connection included. A claim the server makes
+   * after the caller gave up is released at once.
    * @default '5s'
    */
   acquireTimeout?: Duration;
