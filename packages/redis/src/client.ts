@@ -18,3 +18,8 @@ export interface RedisClient extends Pick<EventEmitter, 'on' | 'off' | 'listener
 export function isRedisClient(client: unknown): client is RedisClient {
   return typeof (client as Partial<RedisClient> | undefined)?.evalsha === 'function';
 }
+
+/** Whether `client` is an ioredis `Cluster`, whose script calls must keep their keys in one slot. */
+export function isCluster(client: RedisClient): boolean {
+  return (client as { isCluster?: unknown }).isCluster === true;
+}

@@ -1,10 +1,23 @@
 // RedisLocker: per-occurrence claims in Redis with a token, a fence, renewal and a minimum hold.
 import { randomBytes } from 'node:crypto';
-import { type Duration, type Lock, type Locker, type LockOptions, TscronError } from 'tscron';
-import { checkLockRequest, durationOption, HeldLocks, lockerTimings } from 'tscron/backend';
-import { isRedisClient, type RedisClient } from './client.js';
+import { type Duration, type Lock, type LockClaim, type Locker, type LockOptions, TscronError } from 'tscron';
+import {
+  abortReason,
+  bounded,
+  checkLockClaims,
+  checkLockRequest,
+  durationOption,
+  HeldLocks,
+  type LockOps,
+  lockerTimings,
+  RenewedLock,
+  type RenewedLockSettings,
+} from 'tscron/backend';
+import { type BatchClaim, claimBatch } from './claim-batch.js';
+import { isCluster, isRedisClient, type RedisClient } from './client.js';
+import { CoalescedScript } from './coalesced-script.js';
 import { ConnectionWatch, explainTimeout } from './connection-watch.js';
-import { runScript, type Script, script } from './scripts.js';
+import { runScript, script } from './scripts.js';
 
 /** Options of {@link RedisLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
 export interface RedisLockerOptions {
@@ -33,10 +46,11 @@ export interface RedisLockerOptions {
    */
   renewInterval?: Duration;
   /**
-   * How long `lock()` and `unlock()` may take before they reject with `ERR_LOCK_TIMEOUT` (an
-   * unreachable server never hangs a run). A claim that the server makes after the caller gave up
-   * is released at once. A `lock()` timeout names, and has as `cause`, the connection error the
-   * client last saw (e.g. `connect ECONNREFUSED`), when it saw one.
+   * How long `lock()`, `lockBatch()` (the whole batch) and `unlock()` may take before they reject
+   * with `ERR_LOCK_TIMEOUT` (an unreachable server never hangs a run). A claim that the server makes
+   * after the caller gave up is released at once. A `lock()` or `lockBatch()` timeout names, and has
+   * as `cause`, the connection error the client last saw (e.g. `connect ECONNREFUSED`), when it saw
+   * one.
    * @default '5s'
    */
   acquireTimeout?: Duration;
@@ -53,7 +67,9 @@ export interface RedisLockerOptions {
  * occurrence of a job is one hash `<prefix>{<job>}:<epoch ms>` holding a random token and the
  * server time of the claim; acquire, renew and release are single Lua scripts judged by the server's
  * clock. `lock.fence` comes from the counter `<prefix>{<job>}:fence` (`INCR`), strictly increasing
- * per job. The constructor does no I/O; `close()` releases what this instance holds.
+ * per job. `lockBatch()` claims many occurrences in one script call per slot group, and the
+ * renewals and `unlock()` calls of one turn of the event loop are coalesced the same way. The
+ * constructor does no I/O; `close()` releases what this instance holds.
  *
  * @example
  * ```ts
@@ -64,11 +80,22 @@ export interface RedisLockerOptions {
  */
 export class RedisLocker implements Locker {
   readonly #client: RedisClient;
+  readonly #cluster: boolean;
   readonly #watch: ConnectionWatch;
   readonly #ttl: number;
   readonly #minHold: number;
+  readonly #timeout: number;
   readonly #prefix: string;
+  readonly #settings: RenewedLockSettings;
+  /** Locks taken by `lock()`. */
   readonly #locks: HeldLocks;
+  /** Locks taken by `lockBatch()`, made directly: a batch is bounded once, not once per lock. */
+  readonly #batchLocks = new Set<RenewedLock>();
+  readonly #forget = (lock: RenewedLock) => {
+    this.#batchLocks.delete(lock);
+  };
+  readonly #extends: CoalescedScript;
+  readonly #releases: CoalescedScript;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
@@ -79,12 +106,14 @@ export class RedisLocker implements Locker {
       );
     }
     this.#client = options.client;
+    this.#cluster = isCluster(options.client);
     this.#watch = new ConnectionWatch(options.client);
     const { ttl, minHold, renewInterval } = lockerTimings('RedisLocker', options);
     this.#ttl = ttl;
     this.#minHold = minHold;
-    const timeout = durationOption(options.acquireTimeout, 5_000, 'RedisLocker acquireTimeout');
-    this.#locks = new HeldLocks({ owner: 'RedisLocker', renewInterval, timeout });
+    this.#timeout = durationOption(options.acquireTimeout, 5_000, 'RedisLocker acquireTimeout');
+    this.#settings = { owner: 'RedisLocker', renewInterval, timeout: this.#timeout };
+    this.#locks = new HeldLocks(this.#settings);
     this.#prefix = options.keyPrefix ?? 'tscron:lock:';
     if (/[{}]/.test(this.#prefix)) {
       throw new TscronError(
@@ -92,6 +121,8 @@ export class RedisLocker implements Locker {
         `RedisLocker keyPrefix must not contain { or }: "${this.#prefix}"`,
       );
     }
+    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster);
+    this.#releases = new CoalescedScript(this.#client, script.release, minHold, this.#cluster);
   }
 
   /** The Redis key of one occurrence of `key`, for inspection. */
@@ -119,22 +150,62 @@ export class RedisLocker implements Locker {
     const token = randomBytes(16).toString('base64url');
     // Watch from before the first command: nothing below throws before the finally block.
     const done = this.#watch.begin();
-    const claim = this.#run(
+    const claim = runScript(
+      this.#client,
       script.acquire,
       [lockKey, fenceKey],
       [token, Math.max(this.#ttl, this.#minHold)],
     ) as Promise<string | number | null>;
     try {
-      return await this.#locks.acquire(
-        claim,
-        {
-          extend: async () => (await this.#run(script.extend, [lockKey], [token, this.#ttl])) === 1,
-          release: async () => {
-            await this.#run(script.release, [lockKey], [token, this.#minHold]);
-          },
+      return await this.#locks.acquire(claim, this.#ops(lockKey, token), options.signal);
+    } catch (error) {
+      throw explainTimeout(error, this.#watch.lastSeen());
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Claims many occurrences (see {@link Locker.lockBatch}): one `Lock` or `null` per claim, in order.
+   * One script call per slot group (the whole batch on a standalone server, one per hash slot on a
+   * Cluster), sent together; a claim held elsewhere costs the server one `EXISTS`. Rejects as `lock()`
+   * does (`ERR_LOCK_TIMEOUT` after `acquireTimeout` for the whole batch, `ERR_LOCK_BACKEND_FAILED`,
+   * the signal's reason), and with `ERR_LOCK_KEY_INVALID` or `ERR_INVALID_ARGUMENT` for bad claims,
+   * before any I/O. When any call fails, what the others claimed is released and the batch rejects.
+   */
+  async lockBatch(
+    claims: readonly LockClaim[],
+    options: { signal: AbortSignal },
+  ): Promise<Array<Lock | null>> {
+    checkLockClaims('RedisLocker', claims);
+    const signal = options?.signal;
+    if (signal?.aborted) throw abortReason(signal);
+    if (claims.length === 0) return [];
+    const tokens = randomBytes(16 * claims.length);
+    const batch = claims.map(({ key, scheduledAt }, i) => ({
+      lockKey: `${this.#prefix}{${key}}:${scheduledAt.getTime()}`,
+      fenceKey: `${this.#prefix}{${key}}:fence`,
+      token: tokens.toString('base64url', 16 * i, 16 * i + 16),
+    }));
+    const done = this.#watch.begin();
+    try {
+      const life = Math.max(this.#ttl, this.#minHold);
+      const fences = await bounded(
+        claimBatch(this.#client, this.#cluster, batch, life, (claim) => this.#drop(claim)),
+        this.#timeout,
+        'RedisLocker lockBatch',
+        signal,
+        (late) => {
+          for (const [i, fence] of late.entries()) if (fence !== null) this.#drop(batch[i] as BatchClaim);
         },
-        options.signal,
       );
+      return fences.map((fence, i) => {
+        if (fence === null) return null;
+        const { lockKey, token } = batch[i] as BatchClaim;
+        const lock = new RenewedLock(BigInt(fence), this.#ops(lockKey, token), this.#settings, this.#forget);
+        this.#batchLocks.add(lock);
+        return lock;
+      });
     } catch (error) {
       throw explainTimeout(error, this.#watch.lastSeen());
     } finally {
@@ -143,11 +214,26 @@ export class RedisLocker implements Locker {
   }
 
   /** Releases every lock this instance holds and stops its timers. Never closes the client. */
-  close(): Promise<void> {
-    return this.#locks.releaseAll();
+  async close(): Promise<void> {
+    const batchLocks = [...this.#batchLocks].map((lock) => lock.unlock().catch(() => undefined));
+    await Promise.all([this.#locks.releaseAll(), ...batchLocks]);
   }
 
-  #run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return runScript(this.#client, which, keys, args);
+  /**
+   * Renewal and release of one claim. Both go through a coalescer: the renewals of locks taken
+   * together, and the releases of runs that end together, share one script call per slot group.
+   */
+  #ops(lockKey: string, token: string): LockOps {
+    return {
+      extend: async () => (await this.#extends.call(lockKey, token)) === 1,
+      release: async () => {
+        await this.#releases.call(lockKey, token);
+      },
+    };
+  }
+
+  /** Releases a claim that no lock was made for (its batch failed or came too late). */
+  #drop(claim: BatchClaim): void {
+    this.#releases.call(claim.lockKey, claim.token).catch(() => undefined);
   }
 }

@@ -17,6 +17,7 @@ const define = (file: string): Script => ({ file });
 /** The scripts the locker and the elector use. */
 export const script = {
   acquire: define('acquire.lua'),
+  acquireBatch: define('acquire-batch.lua'),
   extend: define('extend.lua'),
   release: define('release.lua'),
   campaign: define('campaign.lua'),

@@ -82,7 +82,7 @@ describe.skipIf(!up).each(clients)('$label', (flavour) => {
   const { lockers, electors } = factories(flavour);
 
   describe('RedisLocker passes the locker contract', () => {
-    for (const c of lockerContract(lockers)) it(c.name, c.run, c.timeout);
+    for (const c of lockerContract(lockers, { batch: true })) it(c.name, c.run, c.timeout);
   });
 
   describe('RedisElector passes the elector contract', () => {

@@ -48,6 +48,28 @@ describe.each(clients)('a dead server through $label', ({ Redis, Cluster }) => {
     }
   });
 
+  it('lockBatch() times out as lock() does, naming the connection error', async () => {
+    const port = await sparePort();
+    const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    try {
+      const locker = new RedisLocker({ client, acquireTimeout: 500 });
+      const claims = [
+        { key: 'a', scheduledAt: at },
+        { key: 'b', scheduledAt: at },
+      ];
+      const error = await rejection(locker.lockBatch(claims, { signal: signal() }));
+      expect(isTscronError(error, 'ERR_LOCK_TIMEOUT')).toBe(true);
+      expect((error.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+      expect(error.message).toBe(
+        `RedisLocker lockBatch timed out after 500ms; the client last saw: connect ECONNREFUSED 127.0.0.1:${port}`,
+      );
+      expect(client.listenerCount('error')).toBe(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('a client without an error listener keeps printing ioredis warnings, and the timeout still names the cause', async () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const port = await sparePort();

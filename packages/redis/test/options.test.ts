@@ -64,6 +64,28 @@ describe.each(clients)('options through $label', ({ Redis }) => {
     );
     expect(client.status).toBe('wait');
   });
+
+  it('lockBatch() rejects bad claims before any I/O', async () => {
+    const locker = new RedisLocker({ client });
+    const signal = new AbortController().signal;
+    const at = new Date();
+    const reason = (claims: unknown) =>
+      locker.lockBatch(claims as [], { signal }).then(
+        () => 'resolved',
+        (e) => e.code as string,
+      );
+    expect(await reason('job')).toBe('ERR_INVALID_ARGUMENT');
+    expect(await reason([{ key: '', scheduledAt: at }])).toBe('ERR_LOCK_KEY_INVALID');
+    expect(await reason([{ key: 'job', scheduledAt: new Date(Number.NaN) }])).toBe('ERR_INVALID_ARGUMENT');
+    expect(
+      await reason([
+        { key: 'job', scheduledAt: at },
+        { key: 'job', scheduledAt: at },
+      ]),
+    ).toBe('ERR_INVALID_ARGUMENT');
+    expect(await locker.lockBatch([], { signal })).toEqual([]);
+    expect(client.status).toBe('wait');
+  });
 });
 
 describe('options without a client', () => {

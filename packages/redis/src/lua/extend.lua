@@ -1,9 +1,17 @@
--- Renews a claim if the token still holds it. KEYS[1]: lock hash. ARGV[1]: token, ARGV[2]: ttl in
--- ms. Never shortens the remaining lifetime. Returns 1 when renewed, 0 when the claim is gone.
-if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then
-  return 0
+-- Renews claims, each if its token still holds it. KEYS[i]: a lock hash. ARGV[1]: ttl in ms,
+-- ARGV[i+1]: the token of KEYS[i]. Never shortens a remaining lifetime. Returns one reply per key:
+-- 1 when renewed, 0 when the claim is gone.
+local ttl = tonumber(ARGV[1])
+local replies = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  if redis.call('HGET', key, 'token') == ARGV[i + 1] then
+    if redis.call('PTTL', key) < ttl then
+      redis.call('PEXPIRE', key, ttl)
+    end
+    replies[i] = 1
+  else
+    replies[i] = 0
+  end
 end
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 1
+return replies

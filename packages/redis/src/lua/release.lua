@@ -1,17 +1,28 @@
--- Releases a claim if the token still holds it. KEYS[1]: lock hash. ARGV[1]: token, ARGV[2]:
--- minimum hold in ms. Before the minimum hold has passed since the claim was made, the occurrence
--- stays claimed (with no token) until it has; afterwards the key is deleted. Returns 1 when the
--- token held the claim, 0 otherwise.
-if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then
-  return 0
+-- Releases claims, each if its token still holds it. KEYS[i]: a lock hash. ARGV[1]: minimum hold in
+-- ms, ARGV[i+1]: the token of KEYS[i]. Before the minimum hold has passed since a claim was made, its
+-- occurrence stays claimed (with no token) until it has; afterwards the key is deleted. Returns one
+-- reply per key: 1 when the token held the claim, 0 otherwise.
+local hold = tonumber(ARGV[1])
+local replies = {}
+local now
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local claim = redis.call('HMGET', key, 'token', 'at')
+  if claim[1] == ARGV[i + 1] then
+    if now == nil then
+      local time = redis.call('TIME')
+      now = time[1] * 1000 + math.floor(time[2] / 1000)
+    end
+    local left = hold - (now - tonumber(claim[2]))
+    if left >= 1 then
+      redis.call('HSET', key, 'token', '')
+      redis.call('PEXPIRE', key, math.floor(left))
+    else
+      redis.call('DEL', key)
+    end
+    replies[i] = 1
+  else
+    replies[i] = 0
+  end
 end
-local time = redis.call('TIME')
-local now = time[1] * 1000 + math.floor(time[2] / 1000)
-local left = tonumber(ARGV[2]) - (now - tonumber(redis.call('HGET', KEYS[1], 'at')))
-if left >= 1 then
-  redis.call('HSET', KEYS[1], 'token', '')
-  redis.call('PEXPIRE', KEYS[1], math.floor(left))
-else
-  redis.call('DEL', KEYS[1])
-end
-return 1
+return replies
