@@ -6,8 +6,11 @@ import type { JobSpec, ScheduleFile } from './spec.js';
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 const NAME_COMMENT = /^#\s*name:\s*(.*)$/;
-/** What a sixth field may look like; anything else is the first word of the command. */
-const FIELD_LIKE = /^[0-9*?,/LW#A-Za-z-]+$/;
+/**
+ * What a sixth field (day of week, seconds first) may look like; anything else is the first word of
+ * the command. Checked before compiling so that most lines are compiled once.
+ */
+const FIELD_LIKE = /^(?:[0-9*?,/LW#-]|SUN|MON|TUE|WED|THU|FRI|SAT)+$/i;
 
 interface Token {
   readonly text: string;

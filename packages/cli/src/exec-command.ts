@@ -28,7 +28,7 @@ export async function execCommand(
   name: string,
   options: { timeZone: string | undefined; replica: string; output: Output },
 ): Promise<number> {
-  const jobs = loadFilesOrThrow([file]).jobs;
+  const jobs = (await loadFilesOrThrow([file])).jobs;
   const job = jobs.find((candidate) => candidate.name === name);
   if (job === undefined) {
     throw new UsageError(

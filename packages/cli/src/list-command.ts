@@ -11,12 +11,12 @@ function nextRunOf(job: JobSpec, zone: string | undefined): string {
 }
 
 /** Prints the jobs of the files as a table, or JSON; returns the exit code. */
-export function listCommand(
+export async function listCommand(
   files: readonly string[],
   options: { timeZone: string | undefined; json: boolean },
-): number {
+): Promise<number> {
   const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const rows = loadFilesOrThrow(files).jobs.map((job) => {
+  const rows = (await loadFilesOrThrow(files)).jobs.map((job) => {
     const zone = job.timeZone ?? options.timeZone;
     return {
       name: job.name,

@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseCrontab } from './crontab.js';
 import { InvalidScheduleError, type Problem } from './problems.js';
-import { parseScheduleFile } from './schedule-file.js';
 import type { JobSpec, ScheduleFile } from './spec.js';
 
 /** Every job of a set of files, and the locker URL the first file naming one asks for. */
@@ -20,16 +19,26 @@ export function isScheduleFile(path: string): boolean {
   return ['.yaml', '.yml', '.json'].includes(extname(path).toLowerCase());
 }
 
-/** Parses one file's text as its extension says. */
-export function parseFile(file: string, text: string): { schedule: ScheduleFile; problems: Problem[] } {
-  return isScheduleFile(file) ? parseScheduleFile(file, text) : parseCrontab(file, text);
+/**
+ * Parses one file's text as its extension says. The YAML reader is imported only for a schedule
+ * file: a crontab-only start skips loading the YAML parser.
+ */
+export async function parseFile(
+  file: string,
+  text: string,
+): Promise<{ schedule: ScheduleFile; problems: Problem[] }> {
+  if (!isScheduleFile(file)) return parseCrontab(file, text);
+  const { parseScheduleFile } = await import('./schedule-file.js');
+  return parseScheduleFile(file, text);
 }
 
 /**
  * Reads and checks schedule files; returns the schedule and every problem found (empty when valid).
  * Never throws for a bad file: an unreadable one is a problem too.
  */
-export function loadFiles(paths: readonly string[]): { schedule: LoadedSchedule; problems: Problem[] } {
+export async function loadFiles(
+  paths: readonly string[],
+): Promise<{ schedule: LoadedSchedule; problems: Problem[] }> {
   const problems: Problem[] = [];
   const files: ScheduleFile[] = [];
   const texts: string[] = [];
@@ -43,7 +52,7 @@ export function loadFiles(paths: readonly string[]): { schedule: LoadedSchedule;
       continue;
     }
     texts.push(text);
-    const parsed = parseFile(path, text);
+    const parsed = await parseFile(path, text);
     problems.push(...parsed.problems);
     files.push(parsed.schedule);
   }
@@ -74,8 +83,8 @@ export function loadFiles(paths: readonly string[]): { schedule: LoadedSchedule;
 }
 
 /** As {@link loadFiles}, but throws an {@link InvalidScheduleError} holding every problem. */
-export function loadFilesOrThrow(paths: readonly string[]): LoadedSchedule {
-  const { schedule, problems } = loadFiles(paths);
+export async function loadFilesOrThrow(paths: readonly string[]): Promise<LoadedSchedule> {
+  const { schedule, problems } = await loadFiles(paths);
   if (problems.length > 0) throw new InvalidScheduleError(problems);
   return schedule;
 }

@@ -33,14 +33,14 @@ function runsOf(definition: JobDefinition, options: NextOptions, zone: string | 
 }
 
 /** Prints the next runs; returns the exit code. */
-export function nextCommand(target: string, options: NextOptions): number {
+export async function nextCommand(target: string, options: NextOptions): Promise<number> {
   if (options.timeZone !== undefined) {
     const why = checkTimeZone(options.timeZone);
     if (why !== undefined) throw new UsageError(`--time-zone: ${why}`);
   }
   const listed: Listed[] = [];
   if (existsSync(target)) {
-    for (const job of loadFilesOrThrow([target]).jobs) {
+    for (const job of (await loadFilesOrThrow([target])).jobs) {
       const zone = options.timeZone ?? job.timeZone;
       listed.push({
         job: job.name,

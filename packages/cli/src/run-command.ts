@@ -35,7 +35,7 @@ function shutdownTimeoutMs(text: string | undefined): number {
 export async function runCommand(files: readonly string[], options: RunCommandOptions): Promise<number> {
   const timeout = shutdownTimeoutMs(options.shutdownTimeout);
   // Refuses an invalid file before anything starts or connects.
-  const schedule = loadFilesOrThrow(files);
+  const schedule = await loadFilesOrThrow(files);
   const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
   const { locker, elector } = await openBackends(lockerUrl, options.elector);
   const output = options.output;

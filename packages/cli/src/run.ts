@@ -56,6 +56,7 @@ export class Runner {
   #texts: readonly string[] = [];
   #unwatch: (() => void) | undefined;
   #shuttingDown = false;
+  #reloading: Promise<void> = Promise.resolve();
   #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(options: RunnerOptions) {
@@ -86,8 +87,16 @@ export class Runner {
 
   /** Reads the files again; an invalid schedule is logged and the running one kept. */
   reload(reason: string): void {
+    // One reload at a time, in the order asked: a second SIGHUP waits for the first to finish.
+    this.#reloading = this.#reloading
+      .then(() => this.#reload(reason))
+      .catch((error: unknown) => this.#logger.error(`reload (${reason}) failed`, error));
+  }
+
+  async #reload(reason: string): Promise<void> {
     if (this.#shuttingDown) return;
-    const { schedule, problems } = loadFiles(this.#options.files);
+    const { schedule, problems } = await loadFiles(this.#options.files);
+    if (this.#shuttingDown) return;
     if (this.#options.watch) this.#watch();
     if (problems.length > 0) {
       for (const problem of sortProblems(problems)) {

@@ -3,8 +3,8 @@ import { loadFiles } from './load.js';
 import { formatProblem, sortProblems } from './problems.js';
 
 /** Prints problems to stderr; returns the exit code. */
-export function validateCommand(files: readonly string[]): number {
-  const { schedule, problems } = loadFiles(files);
+export async function validateCommand(files: readonly string[]): Promise<number> {
+  const { schedule, problems } = await loadFiles(files);
   for (const problem of sortProblems(problems)) process.stderr.write(`${formatProblem(problem)}\n`);
   if (problems.length > 0) {
     process.stderr.write(`${problems.length} problem(s) found\n`);

@@ -197,14 +197,14 @@ jobs:
 describe('loading files', () => {
   const dir = scratch();
 
-  it('reports duplicate names across files, missing files and missing modules', () => {
+  it('reports duplicate names across files, missing files and missing modules', async () => {
     const a = write(dir, 'a.yaml', 'jobs:\n  - { name: same, every: 1s, run: x }\n');
     const b = write(
       dir,
       'b.yaml',
       'jobs:\n  - { name: other, every: 1s, module: ./nope.mjs#x }\n  - { name: same, every: 2s, run: y }\n',
     );
-    const { problems } = loadFiles([a, b, `${dir}/missing.yaml`]);
+    const { problems } = await loadFiles([a, b, `${dir}/missing.yaml`]);
     expect(messages(problems)).toEqual([
       `${dir}/b.yaml:2:5: job "other": module ${dir}/nope.mjs does not exist`,
       `${dir}/b.yaml:3:5: duplicate job name "same" (first at ${dir}/a.yaml:2:5)`,
