@@ -1,6 +1,12 @@
 // The built binary's one-shot commands: validate, next, list, exec, help and version.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratch, tscron, write } from './helpers.js';
+import { BIN, type Result, scratch, tscron, write } from './helpers.js';
+
+const require = createRequire(import.meta.url);
 
 const dir = scratch();
 
@@ -164,5 +170,37 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     const nats = await tscron(['run', good, '--locker', 'nats://127.0.0.1:4222']);
     expect(nats.code).toBe(2);
     expect(nats.stderr).toContain('NATS support is not available yet');
+  });
+
+  it('names the packages to install when a backend URL is used without them', async () => {
+    // A copy of the built CLI that finds tscron and yaml, but no backend package.
+    const install = join(dir, 'bare');
+    mkdirSync(join(install, 'node_modules'), { recursive: true });
+    const cliRoot = dirname(dirname(dirname(BIN)));
+    cpSync(cliRoot, join(install, 'cli'), {
+      recursive: true,
+      filter: (path) =>
+        ['', 'dist', 'package.json'].includes(relative(cliRoot, path).split(sep)[0] as string),
+    });
+    for (const name of ['tscron', 'yaml']) {
+      symlinkSync(
+        realpathSync(dirname(require.resolve(`${name}/package.json`))),
+        join(install, 'node_modules', name),
+      );
+    }
+    const bin = join(install, 'cli', 'dist', 'esm', 'bin.js');
+    const file = write(dir, 'bare.yaml', 'jobs:\n  - { name: a, every: 1s, run: "true" }\n');
+    const run = (url: string) =>
+      new Promise<Result>((resolve) => {
+        execFile(process.execPath, [bin, 'run', file, '--locker', url], (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+        );
+      });
+    const [redis, postgres] = await Promise.all([run('redis://127.0.0.1:6379'), run('postgres://db/app')]);
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toContain('needs the packages @tscron/redis and ioredis');
+    expect(redis.stderr).toContain('npm install @tscron/redis ioredis');
+    expect(postgres.code).toBe(2);
+    expect(postgres.stderr).toContain('npm install @tscron/postgres pg');
   });
 });
