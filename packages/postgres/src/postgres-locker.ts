@@ -245,19 +245,17 @@ export class PostgresLocker implements Locker {
   async #extendAll(claims: readonly Claimed[]): Promise<boolean[]> {
     const { rows } = await run(this.#client, this.#sql.extend, [
       claims.map((claim) => claim.key),
-      claims.map((claim) => claim.token),
+      claims.map(pair),
       this.#ttl,
     ]);
     const renewed = new Set(rows.map((row) => `${row.token as string} ${row.key as string}`));
-    return claims.map((claim) => renewed.has(`${claim.token} ${claim.key}`));
+    return claims.map((claim) => renewed.has(pair(claim)));
   }
 
   async #releaseAll(claims: readonly Claimed[]): Promise<undefined[]> {
-    // Sorted, so that concurrent releases and batch claims lock shared rows in one order.
-    const sorted = [...claims].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     await run(this.#client, this.#sql.release, [
-      sorted.map((claim) => claim.key),
-      sorted.map((claim) => claim.token),
+      claims.map((claim) => claim.key),
+      claims.map(pair),
       this.#minHold,
       claims.length + SWEEP_SLACK,
     ]);
@@ -279,6 +277,11 @@ const SWEEP_SLACK = 100;
 
 /** The longest a renewal waits for others to share its statement, in milliseconds. */
 const RENEWAL_WINDOW = 1000;
+
+/** `<token> <key>`: one value the server matches a claim by (tokens are base64url, no spaces). */
+function pair(claim: Claimed): string {
+  return `${claim.token} ${claim.key}`;
+}
 
 function newToken(): string {
   return randomBytes(16).toString('base64url');
