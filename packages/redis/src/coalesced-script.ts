@@ -12,26 +12,32 @@ interface Pending {
 }
 
 /**
- * Queues `(key, token)` calls of one script and sends them on the next `setImmediate` (after every
- * timer and I/O callback of this turn, so that locks renewed by timers that fire together, or
- * released by runs that end together, share a call) as one call per slot group:
- * `KEYS = [key...]`, `ARGV = [argument, token...]`. Each call settles with its key's reply, or
- * with the group's error.
+ * Queues `(key, token)` calls of one script and sends them as one call per slot group,
+ * `KEYS = [key...]`, `ARGV = [argument, token...]`: on the next `setImmediate` (after every timer and
+ * I/O callback of this turn, so that the releases of runs that end together share a call), or `window`
+ * ms after the first queued call (so that renewal timers armed a few milliseconds apart, as those of
+ * 10,000 locks made in one loop are, share one too). Each call settles with its key's reply, or with
+ * the group's error.
  */
 export class CoalescedScript {
   readonly #client: RedisClient;
   readonly #script: Script;
   readonly #argument: number;
   readonly #cluster: boolean;
+  readonly #window: number;
   #pending: Pending[] = [];
   #queued = false;
 
-  /** `argument` is the script's `ARGV[1]`, the same for every key (a ttl, a minimum hold). */
-  constructor(client: RedisClient, script: Script, argument: number, cluster: boolean) {
+  /**
+   * `argument` is the script's `ARGV[1]`, the same for every key (a ttl, a minimum hold); `window`
+   * is 0 to send on the next `setImmediate`, else the milliseconds to collect calls for.
+   */
+  constructor(client: RedisClient, script: Script, argument: number, cluster: boolean, window = 0) {
     this.#client = client;
     this.#script = script;
     this.#argument = argument;
     this.#cluster = cluster;
+    this.#window = window;
   }
 
   /** Queues the script for `key`; resolves with the script's reply for it. */
@@ -40,7 +46,9 @@ export class CoalescedScript {
       this.#pending.push({ key, token, resolve, reject });
       if (this.#queued) return;
       this.#queued = true;
-      setImmediate(this.#flush);
+      if (this.#window === 0) setImmediate(this.#flush);
+      // Unref'd like the renewal timers that queue these calls: renewing never keeps a process alive.
+      else setTimeout(this.#flush, this.#window).unref();
     });
   }
 

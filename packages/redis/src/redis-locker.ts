@@ -19,6 +19,9 @@ import { CoalescedScript } from './coalesced-script.js';
 import { ConnectionWatch, explainTimeout } from './connection-watch.js';
 import { runScript, script } from './scripts.js';
 
+/** Milliseconds renewals falling due close together wait for one another, to share a script call. */
+const RENEWAL_WINDOW = 20;
+
 /** Options of {@link RedisLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
 export interface RedisLockerOptions {
   /**
@@ -121,7 +124,9 @@ export class RedisLocker implements Locker {
         `RedisLocker keyPrefix must not contain { or }: "${this.#prefix}"`,
       );
     }
-    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster);
+    // Renewals may wait a little for one another: each has a whole renewInterval to complete.
+    const window = Math.min(RENEWAL_WINDOW, Math.floor(renewInterval / 20));
+    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster, window);
     this.#releases = new CoalescedScript(this.#client, script.release, minHold, this.#cluster);
   }
 
