@@ -1,8 +1,8 @@
 import { type BatchLocker, ClaimBatcher } from './claim-batcher.js';
-import type { Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
-import { TscronError } from './errors.js';
+import { isTscronError, TscronError } from './errors.js';
 import type { Job, JobContext } from './job.js';
 import { type JobRecord, LOCKING, REMOVED } from './job.js';
 import { BEHIND_MS, LagReporter } from './lag-reporter.js';
@@ -77,9 +77,10 @@ export class Run {
   taskSignal(): AbortSignal {
     if (this.controller !== undefined || this.aborted || this.job.cfg.timeout > 0) return this.signal;
     const job = this.job;
+    // Cleared when it aborts (see abort()): reading `signal.aborted` here would cost a megamorphic
+    // load per run, as Node gives every AbortSignal a map of its own.
     let controller = job.controller;
-    if (controller === undefined || controller.signal.aborted)
-      controller = job.controller = new AbortController();
+    if (controller === undefined) controller = job.controller = new AbortController();
     this.controller = controller;
     return controller.signal;
   }
@@ -94,7 +95,11 @@ export class Run {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.controller?.abort(reason);
+    const controller = this.controller;
+    if (controller === undefined) return;
+    // The job's shared controller aborts for all its runs; the job's next run gets a new one.
+    if (this.job.controller === controller) this.job.controller = undefined;
+    controller.abort(reason);
   }
 }
 
@@ -116,6 +121,16 @@ class RunContext implements JobContext {
     this.lock = lock;
     this.attempt = attempt;
   }
+}
+
+/**
+ * Whether a run's failure is only its task obeying its signal after a stop, a removal or an update
+ * (it rejected with the abort reason, or with an AbortError): not worth reporting as a failure. A
+ * timeout or a lost lock (a TscronError reason) is a failure.
+ */
+function cutShort(run: Run, error: unknown): boolean {
+  if (!run.aborted || isTscronError(run.reason)) return false;
+  return error === run.reason || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** What the executor asks of its scheduler. */
@@ -158,6 +173,8 @@ export class Executor {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #printUnobserved: boolean;
+  /** Timers of runs in progress (timeout, retry) hold the process open, as the scheduler's does. */
+  readonly #keepAlive: boolean;
   readonly #monitor: Monitor | undefined;
   readonly #elector: Elector | undefined;
   readonly #locker: Locker | undefined;
@@ -172,6 +189,7 @@ export class Executor {
     this.#clock = config.clock;
     this.#logger = config.logger;
     this.#printUnobserved = config.printUnobserved;
+    this.#keepAlive = !config.unref && config.clock === systemClock;
     this.#monitor = config.monitor;
     this.#elector = config.elector;
     this.#locker = config.locker;
@@ -261,6 +279,14 @@ export class Executor {
       run.timer = undefined;
       run.retryTimer = undefined;
     }
+  }
+
+  /**
+   * A run's timer: on the system clock a plain Node timer unless `unref` was asked for, so that a run
+   * waiting to retry keeps the process alive (the system clock's own timers never do).
+   */
+  #setTimer(fn: () => void, ms: number): unknown {
+    return this.#keepAlive ? setTimeout(fn, ms) : this.#clock.setTimeout(fn, ms);
   }
 
   /** Marks a run as one that outlives the call that started it (abortable by stopJobs). */
@@ -456,7 +482,7 @@ export class Executor {
     const timeout = job.cfg.timeout;
     if (timeout > 0) {
       this.#track(run);
-      run.timer = this.#clock.setTimeout(() => this.#timedOut(run, timeout), timeout);
+      run.timer = this.#setTimer(() => this.#timedOut(run, timeout), timeout);
     }
     this.#attempt(run);
   }
@@ -502,7 +528,7 @@ export class Executor {
         `tscron: job "${run.job.name}" failed; retry ${run.attempt} in ${formatDuration(delay)}`,
       );
       this.#track(run);
-      run.retryTimer = this.#clock.setTimeout(() => {
+      run.retryTimer = this.#setTimer(() => {
         run.retryTimer = undefined;
         if (!run.done) this.#attempt(run);
       }, delay);
@@ -552,7 +578,7 @@ export class Executor {
       }
     }
     if (failed) {
-      this.#reportFailure(job, error);
+      this.#reportFailure(run, error);
       if (listeners?.afterJobRunsWithError !== undefined) {
         callSafely(
           this.#logger,
@@ -588,7 +614,12 @@ export class Executor {
   }
 
   /** Logs a failed run: to the logger given, else (unless a listener or monitor hears of it) to the console. */
-  #reportFailure(job: JobRecord, error: unknown): void {
+  #reportFailure(run: Run, error: unknown): void {
+    const job = run.job;
+    if (cutShort(run, error)) {
+      this.#logger.debug(`tscron: job "${job.name}" (${job.id}) ended when its signal aborted`, error);
+      return;
+    }
     const message = `tscron: job "${job.name}" (${job.id}) failed`;
     if (!this.#printUnobserved) {
       this.#logger.error(message, error);

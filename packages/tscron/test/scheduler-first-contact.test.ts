@@ -159,6 +159,39 @@ describe('failures are never silent by default', () => {
   });
 });
 
+describe('stops are not failures', () => {
+  test('a task that rejects because its signal aborted at shutdown is not printed as a failure', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { clock, scheduler } = setup();
+    scheduler.newJob(oneTimeJob('immediately'), ({ signal }) => {
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    });
+    scheduler.newJob(oneTimeJob('immediately'), ({ signal }) => {
+      return new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(new DOMException('stopped', 'AbortError'))),
+      );
+    });
+    scheduler.start();
+    await clock.advance(1);
+    await scheduler.shutdown();
+    expect(printed).not.toHaveBeenCalled();
+  });
+
+  test('a timeout is still a failure', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { clock, scheduler } = setup();
+    scheduler.newJob(oneTimeJob('immediately'), () => new Promise<void>(() => {}), {
+      name: 'slow',
+      timeout: '1s',
+    });
+    scheduler.start();
+    await clock.advance('1001ms');
+    expect(printed).toHaveBeenCalledTimes(1);
+    expect(printed.mock.calls[0]?.[1]).toMatchObject({ code: 'ERR_JOB_TIMED_OUT' });
+    await scheduler.shutdown();
+  });
+});
+
 describe('shutdown is safe as documented', () => {
   test('process.on("SIGTERM", () => scheduler.shutdown()) with a task outliving stopTimeout: logged, no unhandled rejection', async () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => {});

@@ -239,6 +239,22 @@ describe('shutdown', () => {
     expect(child.status).toBe(0);
   });
 
+  test('a run waiting to retry keeps the process alive', () => {
+    const child = runScript(`
+      const { oneTimeJob } = await import(${JSON.stringify(fileURLToPath(new URL('../src/index.ts', import.meta.url)))});
+      const scheduler = createScheduler({ logger: { debug() {}, info() {}, warn() {}, error() {} } });
+      let tries = 0;
+      scheduler.newJob(oneTimeJob('immediately'), () => {
+        if (++tries === 1) throw new Error('first try');
+        void scheduler.shutdown();
+      }, { retry: { attempts: 1, delay: '300ms' } });
+      scheduler.start();
+      process.on('exit', () => console.log('tries', tries));
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('tries 2');
+  });
+
   test('with unref: true, the timer does not keep the process alive', () => {
     const started = Date.now();
     const child = runScript(`
