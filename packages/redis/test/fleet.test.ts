@@ -20,6 +20,8 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisUp = await serviceAvailable('Redis', redisUrl, 6379);
 const postgresUp = await serviceAvailable('PostgreSQL', postgresUrl, 5432);
 const seconds = Number(process.env.FLEET_SECONDS ?? 60);
+/** Jobs due together every ten seconds beside the twenty mixed ones: a burst must not lose any. */
+const burst = Number(process.env.FLEET_BURST ?? 1000);
 const redis = redisUp ? new Redis(redisUrl) : undefined;
 const db = postgresUp ? new pg.Pool({ connectionString: postgresUrl, max: 4 }) : undefined;
 afterAll(async () => {
@@ -79,7 +81,7 @@ const faultSchema = 'tscron_fault';
 
 describe.concurrent('replicas', () => {
   it.skipIf(!redisUp)(
-    `Redis fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
+    `Redis fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs and a burst of ${burst} exactly once over ${seconds} s`,
     async () => {
       built();
       const outcome = await runFleet(
@@ -91,6 +93,7 @@ describe.concurrent('replicas', () => {
           if (keys?.length) await redis?.del(...keys);
           return new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
         },
+        burst,
       );
       console.log(
         `Redis fleet: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
@@ -101,7 +104,7 @@ describe.concurrent('replicas', () => {
   );
 
   it.skipIf(!postgresUp)(
-    `PostgreSQL fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs exactly once over ${seconds} s`,
+    `PostgreSQL fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs and a burst of ${burst} exactly once over ${seconds} s`,
     async () => {
       built();
       await db?.query(
@@ -113,14 +116,19 @@ describe.concurrent('replicas', () => {
         recordUrl: postgresUrl,
         schema: 'tscron_fleet',
       };
-      const outcome = await runFleet(target, seconds, async (runId) => {
-        const { rows } = (await db?.query(
-          'SELECT job, scheduled_at, count(*) AS runs FROM tscron_fleet_runs WHERE run_id = $1 GROUP BY job, scheduled_at',
-          [runId],
-        )) ?? { rows: [] };
-        await db?.query('DELETE FROM tscron_fleet_runs WHERE run_id = $1', [runId]);
-        return new Map(rows.map((r) => [`${r.job}|${r.scheduled_at}`, Number(r.runs)]));
-      });
+      const outcome = await runFleet(
+        target,
+        seconds,
+        async (runId) => {
+          const { rows } = (await db?.query(
+            'SELECT job, scheduled_at, count(*) AS runs FROM tscron_fleet_runs WHERE run_id = $1 GROUP BY job, scheduled_at',
+            [runId],
+          )) ?? { rows: [] };
+          await db?.query('DELETE FROM tscron_fleet_runs WHERE run_id = $1', [runId]);
+          return new Map(rows.map((r) => [`${r.job}|${r.scheduled_at}`, Number(r.runs)]));
+        },
+        burst,
+      );
       console.log(
         `PostgreSQL fleet: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
       );
