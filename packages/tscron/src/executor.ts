@@ -70,12 +70,18 @@ export class Run {
 
   /**
    * The signal the task gets. A run that can be aborted on its own (a timeout, a lock that can be
-   * lost: both made their signal already) has its own; any other run can only be aborted with every
+   * lost) has its own; any other run can only be aborted with every
    * run of its job (removal, update, stop), so runs of a job share one controller until it aborts,
    * and a run costs no AbortController.
    */
   taskSignal(): AbortSignal {
-    if (this.controller !== undefined || this.aborted || this.job.cfg.timeout > 0) return this.signal;
+    if (
+      this.controller !== undefined ||
+      this.aborted ||
+      this.job.cfg.timeout > 0 ||
+      this.lock?.lost !== undefined
+    )
+      return this.signal;
     const job = this.job;
     // Cleared when it aborts (see abort()): reading `signal.aborted` here would cost a megamorphic
     // load per run, as Node gives every AbortSignal a map of its own.
@@ -363,7 +369,7 @@ export class Executor {
           lock =
             locker.lockBatch === undefined
               ? await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt })
-              : await this.#batcher(locker as BatchLocker).claim(job.name, run.scheduledAt, run.signal);
+              : await this.#batcher(locker as BatchLocker).claim(job.name, run.scheduledAt, run);
         } catch (error) {
           this.#lockFailed(run, 'locker', error);
           return this.#skip(run, 'skip');
