@@ -60,7 +60,8 @@ export interface Scheduler extends AsyncDisposable {
   stopJobs(options?: StopOptions): Promise<void>;
   /**
    * As {@link Scheduler.stopJobs}, then final: jobs are dropped, no timer stays pending, `newJob`
-   * throws `ERR_SCHEDULER_SHUT_DOWN`. Later calls return the same promise.
+   * throws `ERR_SCHEDULER_SHUT_DOWN`. A call while one is in progress returns its promise; calls
+   * after it ended resolve at once.
    *
    * @example
    * ```ts
@@ -475,7 +476,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     else if (startAt !== undefined && (startAt > now || cfg.startAtPast || now - startAt < grace)) {
       anchor = startAt;
       // A future start, or a past one still within the grace: that is the first run.
-      if (startAt > now - grace || startAt > now) first = startAt;
+      if (startAt > now - grace) first = startAt;
     }
     if (record.anchor !== anchor) {
       if (record.every > 0) record.anchor = anchor;
