@@ -8,6 +8,8 @@ export interface LogRecord {
   readonly scheduledAt?: Date | undefined;
   /** `stdout` or `stderr` for a command's output; absent for tscron's own messages. */
   readonly stream?: 'stdout' | 'stderr' | undefined;
+  /** More fields of a JSON line, after the usual ones (the ready line's `jobs` and `nextRun`). */
+  readonly fields?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Writes records to stdout and stderr in the chosen format. */
@@ -40,6 +42,7 @@ export function createOutput(options: OutputOptions): Output {
           scheduledAt: record.scheduledAt?.toISOString(),
           stream: record.stream,
           msg: record.msg,
+          ...record.fields,
         });
         process.stdout.write(`${line}\n`);
         return;

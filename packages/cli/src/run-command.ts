@@ -70,8 +70,10 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       exit: (code) => {
         if (exiting) return;
         exiting = true;
-        remove();
         resolve(code);
+        // Not at once: the executable exits right after this, and a signal arriving in between (a
+        // parent forwarding its Ctrl-C late) must find a handler rather than kill the process.
+        setTimeout(remove, 1000).unref();
       },
     });
     try {

@@ -24,8 +24,14 @@ export interface RunnerOptions {
 }
 
 interface Installed {
-  readonly fingerprint: string;
+  readonly job: JobSpec;
   readonly zone: string;
+}
+
+/** What a reload compares: the job without where it is written (moving a line is no change). */
+function fingerprint(job: JobSpec, zone: string): string {
+  const { position: _position, ...content } = job;
+  return JSON.stringify([content, zone]);
 }
 
 /** Opens the locker and elector the flags, the environment or the first file ask for. */
@@ -79,9 +85,28 @@ export class Runner {
     // Stay up with no job scheduled: a reload may bring jobs back.
     this.#keepAlive = setInterval(() => undefined, 1 << 30);
     if (this.#options.watch) this.#watch();
+    this.#ready(schedule.jobs.length);
+  }
+
+  /**
+   * The ready line: every job is scheduled and the first run armed. Its text starts with "ready:", and
+   * with --json it also carries `jobs` and `nextRun` (the earliest run, ISO 8601 UTC), so that a
+   * script or a probe can wait for it.
+   */
+  #ready(count: number): void {
+    let first: { name: string; at: Date } | undefined;
+    for (const scheduler of this.#schedulers.values()) {
+      for (const job of scheduler.jobs()) {
+        const at = job.nextRun();
+        if (at !== undefined && (first === undefined || at < first.at)) first = { name: job.name, at };
+      }
+    }
+    const next =
+      first === undefined ? 'no run ahead' : `first run: ${first.name} at ${first.at.toISOString()}`;
     this.#options.output.write({
       level: 'info',
-      msg: `running ${schedule.jobs.length} job(s) from ${this.#options.files.join(', ')}`,
+      msg: `ready: running ${count} job(s) from ${this.#options.files.join(', ')}; ${next}`,
+      fields: { jobs: count, nextRun: first?.at.toISOString() },
     });
   }
 
@@ -162,16 +187,15 @@ export class Runner {
     }
     for (const job of schedule.jobs) {
       const zone = this.#zoneOf(job);
-      // Where the job is written is no change: moving a line must not restart its job.
-      const { position: _position, ...content } = job;
-      const fingerprint = JSON.stringify([content, zone]);
       const installed = this.#installed.get(job.name);
-      if (installed?.fingerprint === fingerprint) continue;
+      // Compared only on a reload, so that a start does no per-job serialising.
+      if (installed !== undefined && fingerprint(installed.job, installed.zone) === fingerprint(job, zone))
+        continue;
       try {
         const scheduler = this.#scheduler(zone);
         if (installed === undefined) scheduler.newJob(job.definition, this.#task(job), coreJobOptions(job));
         else scheduler.update(job.name, job.definition, this.#task(job), coreJobOptions(job));
-        this.#installed.set(job.name, { fingerprint, zone });
+        this.#installed.set(job.name, { job, zone });
       } catch (error) {
         const { file, line, column } = job.position;
         this.#options.output.write({

@@ -13,6 +13,7 @@ import {
   monthlyJob,
   oneTimeJob,
   type RetryOptions,
+  type Scheduler,
   toMilliseconds,
   type Weekday,
   weeklyJob,
@@ -55,6 +56,7 @@ class Reader {
   readonly problems: Problem[] = [];
   readonly #file: string;
   readonly #lines: LineCounter;
+  readonly #scratch = new Map<string, Scheduler>();
 
   constructor(file: string, lines: LineCounter) {
     this.#file = file;
@@ -67,6 +69,17 @@ class Reader {
       target !== null && target !== undefined && 'range' in target ? (target.range?.[0] ?? 0) : 0;
     const { line, col } = this.#lines.linePos(offset);
     return { file: this.#file, line, column: col };
+  }
+
+  /** A scheduler that is never started, to let the core check a job's options (one per zone). */
+  scratch(timeZone: string | undefined): Scheduler {
+    const key = timeZone ?? '';
+    let scheduler = this.#scratch.get(key);
+    if (scheduler === undefined) {
+      scheduler = createScheduler({ ...(timeZone === undefined ? {} : { timeZone }) });
+      this.#scratch.set(key, scheduler);
+    }
+    return scheduler;
   }
 
   report(node: Node | null | undefined, message: string, columnShift = 0): void {
@@ -308,14 +321,15 @@ function readJob(reader: Reader, node: Node, file: string, defaultZone: string |
     throw new Reported();
   }
   // The core judges the options together (startAt before stopAt, a start in the past...): ask it on
-  // a scheduler that is never started.
+  // a scheduler that is never started, one per zone and file, the job removed again at once.
   try {
-    const scratch = createScheduler({ ...(timeZone === undefined ? {} : { timeZone }) });
+    const scratch = reader.scratch(timeZone);
     scratch.newJob(
       schedule.definition,
       () => undefined,
       coreJobOptions({ name: name as string, definition: schedule.definition, options, noLocker }),
     );
+    scratch.removeJob(name as string);
   } catch (error) {
     reader.fail(map, `${where}: ${messageOf(error)}`);
   }

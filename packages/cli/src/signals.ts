@@ -10,16 +10,26 @@ export interface SignalActions {
   exit(code: number): void;
 }
 
+/**
+ * A stop signal this soon after the first is the same stop, not a second one: Ctrl-C in a terminal
+ * signals every process of the foreground group, and a parent such as `npm start` forwards its own
+ * SIGINT to tscron as well, so one key press can arrive twice within a few milliseconds.
+ */
+export const REPEAT_WINDOW_MS = 300;
+
 /** Installs the handlers; returns a function that removes them. */
 export function handleSignals(actions: SignalActions): () => void {
   let draining = false;
+  let firstAt = 0;
   const stop = (signal: NodeJS.Signals) => {
     if (draining) {
+      if (performance.now() - firstAt < REPEAT_WINDOW_MS) return;
       actions.kill();
       actions.exit(1);
       return;
     }
     draining = true;
+    firstAt = performance.now();
     void actions.drain(signal).then(actions.exit, () => actions.exit(1));
   };
   const hangUp = () => actions.reload();

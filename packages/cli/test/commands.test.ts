@@ -92,8 +92,24 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     const result = await tscron(['list', file]);
     expect(result.code).toBe(0);
     const [header, row] = result.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME\s+SCHEDULE\s+TIME ZONE\s+NEXT RUN$/);
-    expect(row).toMatch(/^hourly\s+0 \* \* \* \*\s+UTC\s+\d{4}-\d\d-\d\dT\d\d:00:00\+00:00$/);
+    expect(header).toMatch(/^NAME\s+SCHEDULE\s+TIME ZONE\s+NEXT RUN\s+MOVED BY DST$/);
+    expect(row).toMatch(/^hourly\s+0 \* \* \* \*\s+UTC\s+\d{4}-\d\d-\d\dT\d\d:00:00\+00:00\s+-$/);
+  });
+
+  it('list shows the next run within a year that a DST gap moves', async () => {
+    // 01:30 does not exist on the day Europe/London springs forward (01:00 GMT becomes 02:00 BST):
+    // that run is at 02:30 BST.
+    const file = write(
+      dir,
+      'dst.yaml',
+      'timeZone: Europe/London\njobs:\n  - { name: night, daily: { at: "01:30" }, run: "true" }\n' +
+        '  - { name: skips, daily: { at: "01:30" }, dstPolicy: skip, run: "true" }\n',
+    );
+    const result = await tscron(['list', file, '--json']);
+    expect(result.code).toBe(0);
+    const [night, skips] = JSON.parse(result.stdout) as { dstMoved?: string }[];
+    expect(night?.dstMoved).toMatch(/^\d{4}-03-\d\dT02:30:00\+01:00$/);
+    expect(skips?.dstMoved).toBeUndefined();
   });
 
   it('exec runs one job now and exits with its exit code', async () => {

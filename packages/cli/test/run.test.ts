@@ -49,6 +49,9 @@ describe.concurrent('tscron run', { timeout: 60_000 }, () => {
     expect(hi?.time).toMatch(ISO_MS);
     expect(hi?.scheduledAt).toMatch(ISO_MS);
     expect(records.find((record) => record.msg === 'ho')).toMatchObject({ level: 'warn', stream: 'stderr' });
+    const ready = records.find((record) => String(record.msg).startsWith('ready: '));
+    expect(ready).toMatchObject({ level: 'info', jobs: 1 });
+    expect(ready?.nextRun).toMatch(ISO_MS);
   });
 
   it('kills the whole process group of a job that times out', async () => {
@@ -95,9 +98,26 @@ describe.concurrent('tscron run', { timeout: 60_000 }, () => {
     const pid = Number(readFileSync(pidFile, 'utf8'));
     run.signal('SIGTERM');
     await run.waitFor(/\[stubborn\] ignoring/);
+    // A repeat within the window is taken for the same stop (see the next test).
+    await new Promise((resolve) => setTimeout(resolve, 400));
     run.signal('SIGTERM');
     expect(await run.exited).toBe(1);
     await eventually(() => !alive(pid), 3000, `the job's shell ${pid} to die`);
+  });
+
+  it('takes a signal repeated at once for the same stop (Ctrl-C under npm start arrives twice)', async () => {
+    const file = write(
+      dir,
+      'twice.yaml',
+      `jobs:\n  - name: patient\n    once: immediately\n    run: "trap 'sleep 0.5; echo drained; exit 0' TERM; echo started; sleep 30 & wait"\n`,
+    );
+    const run = new Running(['run', file, '--shutdown-timeout', '10s']);
+    await run.waitFor(/\[patient\] started/);
+    run.signal('SIGINT');
+    run.signal('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.output).toContain('[patient] drained');
+    expect(run.output).not.toContain('second signal');
   });
 
   it('reloads on SIGHUP, and keeps the schedule when the new file is invalid', async () => {
