@@ -24,8 +24,13 @@ const fixtures = fileURLToPath(new URL('package-fixtures/', import.meta.url));
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-// In build order: the backends compile against tscron's declarations.
-const packages = [{ name: 'tscron' }, { name: '@tscron/redis' }, { name: '@tscron/postgres' }];
+// In build order: the backends compile against tscron's declarations, the CLI against all three.
+const packages = [
+  { name: 'tscron' },
+  { name: '@tscron/redis' },
+  { name: '@tscron/postgres' },
+  { name: '@tscron/cli' },
+];
 const peers = ['ioredis@latest', 'pg@latest', '@types/pg@latest'];
 const tools = ['typescript', '@types/node'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
 
@@ -214,6 +219,31 @@ async function attw(pkg) {
   return `no problems in node10, node16 (CJS and ESM) and bundler; node10 types: ${node10.join(', ')}`;
 }
 
+/**
+ * The installed `tscron` bin: found by npx, prints the package's version, and reads the fixtures'
+ * schedule file and crontab (the bundled executable loads its YAML chunk from the tarball).
+ */
+async function checkExecutable(scratch) {
+  const npx = (...args) => run('npx', ['--no-install', 'tscron', ...args], scratch);
+  const cliVersion = JSON.parse(
+    readFileSync(join(scratch, 'node_modules', '@tscron', 'cli', 'package.json'), 'utf8'),
+  ).version;
+  const version = (await npx('--version')).stdout.trim();
+  if (version !== cliVersion) fail(`tscron --version printed ${version}, the package is ${cliVersion}`);
+  const validated = (await npx('validate', 'cli-schedule.yaml', 'cli-crontab')).stdout;
+  if (!validated.includes('cli-schedule.yaml, cli-crontab: 3 job(s), no problems'))
+    fail(`validate printed:\n${validated}`);
+  const from = '2027-03-27T00:00:00Z';
+  const next = (await npx('next', 'cli-schedule.yaml', '-n', '2', '--from', from)).stdout;
+  // 01:30 does not exist in London on 2027-03-28 (the clocks go forward): that run is at 02:30 BST.
+  for (const line of ['nightly  2027-03-27T01:30:00+00:00', 'nightly  2027-03-28T02:30:00+01:00']) {
+    if (!next.includes(line)) fail(`next printed:\n${next}`);
+  }
+  const cron = (await npx('next', 'cli-crontab', '-n', '1', '--from', from)).stdout;
+  if (!cron.includes('weekday  2027-03-29T09:00:00-04:00')) fail(`next of the crontab printed:\n${cron}`);
+  return `tscron ${version}; validate and next read a YAML file and a crontab`;
+}
+
 /** Loads, runs and type-checks the packages as a project that installed them would. */
 async function checkInstalled(scratch) {
   mkdirSync(scratch);
@@ -233,6 +263,7 @@ async function checkInstalled(scratch) {
     await check(`source maps ${pkg.name}`, () => checkSourceMaps(folder));
     await check(`README links ${pkg.name}`, () => checkReadmeLinks(folder));
   }
+  await check('tscron executable (npx tscron --version, validate, next)', () => checkExecutable(scratch));
   await check('run ESM (import every entry point)', async () => {
     return (await run(process.execPath, ['use-esm.mjs'], scratch)).stdout.trim();
   });

@@ -99,10 +99,20 @@ async function postgresLockerFindsItsMigrations({ postgres, pg }) {
   await locker.close();
 }
 
+function cliReadsACrontab({ cli }) {
+  assert.match(cli.VERSION, /^\d+\.\d+\.\d+/);
+  const { schedule, problems } = cli.parseCrontab('crontab', '# name: nightly\n30 2 * * * echo hi\n');
+  assert.deepEqual(problems, []);
+  assert.equal(schedule.jobs[0]?.name, 'nightly');
+  const bad = cli.parseCrontab('crontab', '61 * * * * echo hi\n');
+  assert.match(cli.formatProblem(bad.problems[0]), /^crontab:1:1: .*minute/);
+}
+
 export async function exercise(modules) {
   await schedulerRunsOnFakeClock(modules);
   errorsAreTscronErrors(modules);
   backendBlocksAreExported(modules);
   await redisLockerFindsItsScripts(modules);
   await postgresLockerFindsItsMigrations(modules);
+  cliReadsACrontab(modules);
 }
