@@ -1,4 +1,5 @@
-// Process signals for `tscron run`: drain on the first stop signal, kill on the second, reload on HUP.
+// Process signals for `tscron run`: drain on the first stop signal (or when the output pipe closes),
+// kill on the second, reload on HUP.
 
 /** What the signals do. */
 export interface SignalActions {
@@ -33,12 +34,24 @@ export function handleSignals(actions: SignalActions): () => void {
     void actions.drain(signal).then(actions.exit, () => actions.exit(1));
   };
   const hangUp = () => actions.reload();
+  // `tscron run ... | head`: once the reader is gone, every write fails with EPIPE. That is a stop, as
+  // SIGPIPE is for other programs (Node ignores the signal itself); later write errors add nothing.
+  let outputGone = false;
+  const outputClosed = () => {
+    if (outputGone) return;
+    outputGone = true;
+    stop('SIGPIPE');
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', hangUp);
+  process.stdout.on('error', outputClosed);
+  process.stderr.on('error', outputClosed);
   return () => {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
     process.off('SIGHUP', hangUp);
+    process.stdout.off('error', outputClosed);
+    process.stderr.off('error', outputClosed);
   };
 }

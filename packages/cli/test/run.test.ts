@@ -30,6 +30,27 @@ describe.concurrent('tscron run', { timeout: 60_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('stops and drains when its output pipe closes (tscron run ... | head), leaving no job behind', async () => {
+    const pidFile = join(dir, 'pipe.pid');
+    const file = write(
+      dir,
+      'pipe.yaml',
+      `jobs:
+  - name: chatty
+    cron: "* * * * * *"
+    seconds: true
+    run: 'echo $$ > ${pidFile}; while true; do echo line; sleep 0.05; done'
+`,
+    );
+    const run = new Running(['run', file]);
+    await run.waitFor(/\[chatty\] line/);
+    run.child.stdout?.destroy();
+    run.child.stderr?.destroy();
+    expect(await run.exited).toBe(0);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await eventually(() => !alive(pid));
+  });
+
   it('writes JSON lines with --json', async () => {
     const file = write(
       dir,
