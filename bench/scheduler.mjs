@@ -386,34 +386,26 @@ async function tscronAdapter(options = {}) {
   return { createScheduler, cronJob, durationJob, scheduler };
 }
 
+/** The spread case on a tscron scheduler: `jobs` one-second jobs starting evenly over a second. */
+function spreadDurationJobs(scheduler, durationJob) {
+  return async (jobs, record, base) => {
+    for (let i = 0; i < jobs; i++) {
+      const offset = Math.floor((i * 1000) / jobs);
+      scheduler.newJob(durationJob(1000), () => record(offset), { startAt: base + offset, name: `j${i}` });
+    }
+  };
+}
+
 const adapters = {
   async 'tscron (timerSlack 4ms)'() {
     const { durationJob, scheduler } = await tscronAdapter({ timerSlack: '4ms' });
-    return {
-      async spread(jobs, record, base) {
-        for (let i = 0; i < jobs; i++) {
-          const offset = Math.floor((i * 1000) / jobs);
-          scheduler.newJob(durationJob(1000), () => record(offset), {
-            startAt: base + offset,
-            name: `j${i}`,
-          });
-        }
-      },
-    };
+    return { spread: spreadDurationJobs(scheduler, durationJob) };
   },
 
   async tscron() {
     const { cronJob, durationJob, scheduler } = await tscronAdapter();
     return {
-      async spread(jobs, record, base) {
-        for (let i = 0; i < jobs; i++) {
-          const offset = Math.floor((i * 1000) / jobs);
-          scheduler.newJob(durationJob(1000), () => record(offset), {
-            startAt: base + offset,
-            name: `j${i}`,
-          });
-        }
-      },
+      spread: spreadDurationJobs(scheduler, durationJob),
       async aligned(jobs, record) {
         for (let i = 0; i < jobs; i++) {
           scheduler.newJob(cronJob('* * * * * *', { withSeconds: true }), () => record(0), { name: `j${i}` });
