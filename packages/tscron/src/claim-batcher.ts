@@ -60,11 +60,6 @@ export class ClaimBatcher {
     });
   }
 
-  /** Claims not yet answered: waiting for a slot, or in a call in flight. */
-  get pending(): number {
-    return this.#waiting.length;
-  }
-
   /** Aborts every call in flight (the scheduler is stopping); waiting claims fail with `reason`. */
   abortAll(reason: unknown): void {
     for (const controller of this.#controllers) controller.abort(reason);
