@@ -1,11 +1,9 @@
 // The conformance cases of Locker.lockBatch, for backends that offer it (lockerContract's `batch`).
+import type { BatchLocker } from '../claim-batcher.js';
 import type { Lock, LockClaim, Locker } from '../distributed.js';
-import { isTscronError } from '../errors.js';
-import { check, now, uniqueKey, waitFor, within } from './contract-support.js';
+import { check, now, uniqueKey, waitFor } from './contract-support.js';
 import type { LockerContractFactory, TimedContractCase } from './locker-contract.js';
-import { BASE, lockerScope } from './locker-scope.js';
-
-type BatchLocker = Locker & Required<Pick<Locker, 'lockBatch'>>;
+import { BASE, checkUnreachable, lockerScope } from './locker-scope.js';
 
 function batching(locker: Locker): BatchLocker {
   check(
@@ -172,37 +170,9 @@ export function lockerBatchCases(factory: LockerContractFactory, margin: number)
         for (const claim of wanted) {
           check(!(await factory.isHeld(claim.key, when)), 'an aborted batch left an occurrence claimed');
         }
-        if (factory.createUnreachable === undefined) return;
-        const acquireTimeout = 500;
-        const down = await factory.createUnreachable({ ...BASE, acquireTimeout });
-        try {
-          const start = now();
-          let reason: unknown;
-          const result = await within(
-            batching(down.locker)
-              .lockBatch(claims('batch-down', 3, when), { signal: signal() })
-              .then(
-                () => 'resolved',
-                (error: unknown) => {
-                  reason = error;
-                  return 'rejected';
-                },
-              ),
-            acquireTimeout + 4 * margin,
-            'lockBatch() against an unreachable server',
-          );
-          check(result === 'rejected', `lockBatch() against an unreachable server ${result}`);
-          check(
-            isTscronError(reason, 'ERR_LOCK_TIMEOUT') || isTscronError(reason, 'ERR_LOCK_BACKEND_FAILED'),
-            `an unreachable server rejected with ${String(reason)} instead of ERR_LOCK_TIMEOUT or ERR_LOCK_BACKEND_FAILED`,
-          );
-          check(
-            now() - start <= acquireTimeout + 2 * margin,
-            `an unreachable server rejected after ${Math.round(now() - start)}ms, acquireTimeout is ${acquireTimeout}ms`,
-          );
-        } finally {
-          await down.close().catch(() => undefined);
-        }
+        await checkUnreachable(factory, margin, 'lockBatch()', (locker) =>
+          batching(locker).lockBatch(claims('batch-down', 3, when), { signal: signal() }),
+        );
       }),
     },
   ];

@@ -9,10 +9,9 @@ import {
   sleep,
   uniqueKey,
   waitFor,
-  within,
 } from './contract-support.js';
 import { lockerBatchCases } from './locker-batch-contract.js';
-import { BASE, lockerScope } from './locker-scope.js';
+import { BASE, checkUnreachable, lockerScope } from './locker-scope.js';
 
 /** What the suite asks a backend's locker to be configured with, in milliseconds. */
 export interface LockerContractSettings {
@@ -530,36 +529,9 @@ export function lockerContract(
             `a timed-out acquire left ${k} held`,
           );
         }
-        if (factory.createUnreachable !== undefined) {
-          const acquireTimeout = 500;
-          const down = await factory.createUnreachable({ ...BASE, acquireTimeout });
-          try {
-            const start = now();
-            let reason: unknown;
-            const outcome = await within(
-              down.locker.lock(uniqueKey('unreachable'), opts(when)).then(
-                () => 'resolved',
-                (error: unknown) => {
-                  reason = error;
-                  return 'rejected';
-                },
-              ),
-              acquireTimeout + 4 * margin,
-              'lock() against an unreachable server',
-            );
-            check(outcome === 'rejected', `lock() against an unreachable server ${outcome}`);
-            check(
-              isTscronError(reason, 'ERR_LOCK_TIMEOUT') || isTscronError(reason, 'ERR_LOCK_BACKEND_FAILED'),
-              `an unreachable server rejected with ${String(reason)} instead of a TscronError ERR_LOCK_TIMEOUT or ERR_LOCK_BACKEND_FAILED`,
-            );
-            check(
-              now() - start <= acquireTimeout + 2 * margin,
-              `an unreachable server rejected after ${Math.round(now() - start)}ms, acquireTimeout is ${acquireTimeout}ms`,
-            );
-          } finally {
-            await down.close().catch(() => undefined);
-          }
-        }
+        await checkUnreachable(factory, margin, 'lock()', (locker) =>
+          locker.lock(uniqueKey('unreachable'), opts(when)),
+        );
         for (const bad of ['', 'k'.repeat(10_000)]) {
           const error = await (async () => a.locker.lock(bad, opts(when)))().then(
             () => undefined,

@@ -1,4 +1,7 @@
 // Opens contract lockers for one case and closes every one of them afterwards, whatever happened.
+import type { Locker } from '../distributed.js';
+import { isTscronError } from '../errors.js';
+import { check, now, within } from './contract-support.js';
 import type { ContractLocker, LockerContractFactory, LockerContractSettings } from './locker-contract.js';
 
 /** The settings every case starts from; a case overrides what it tests. */
@@ -41,4 +44,46 @@ export function lockerScope(
       await factory.cleanup?.();
     }
   };
+}
+
+/**
+ * Checks that `call` on a locker whose server cannot be reached rejects in time, with a TscronError
+ * `ERR_LOCK_TIMEOUT` or `ERR_LOCK_BACKEND_FAILED`; `what` names the call in messages. Does nothing
+ * when the factory cannot make such a locker.
+ */
+export async function checkUnreachable(
+  factory: LockerContractFactory,
+  margin: number,
+  what: string,
+  call: (locker: Locker) => Promise<unknown>,
+): Promise<void> {
+  if (factory.createUnreachable === undefined) return;
+  const acquireTimeout = 500;
+  const down = await factory.createUnreachable({ ...BASE, acquireTimeout });
+  try {
+    const start = now();
+    let reason: unknown;
+    const outcome = await within(
+      call(down.locker).then(
+        () => 'resolved',
+        (error: unknown) => {
+          reason = error;
+          return 'rejected';
+        },
+      ),
+      acquireTimeout + 4 * margin,
+      `${what} against an unreachable server`,
+    );
+    check(outcome === 'rejected', `${what} against an unreachable server ${outcome}`);
+    check(
+      isTscronError(reason, 'ERR_LOCK_TIMEOUT') || isTscronError(reason, 'ERR_LOCK_BACKEND_FAILED'),
+      `an unreachable server rejected ${what} with ${String(reason)} instead of a TscronError ERR_LOCK_TIMEOUT or ERR_LOCK_BACKEND_FAILED`,
+    );
+    check(
+      now() - start <= acquireTimeout + 2 * margin,
+      `an unreachable server rejected ${what} after ${Math.round(now() - start)}ms, acquireTimeout is ${acquireTimeout}ms`,
+    );
+  } finally {
+    await down.close().catch(() => undefined);
+  }
 }
