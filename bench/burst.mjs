@@ -9,19 +9,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { option, postgresUrl, redisUrl } from './settings.mjs';
 
-const option = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(process.argv[at + 1]);
-};
 const jobs = option('jobs', 10_000);
 const seconds = option('seconds', 10);
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const postgresUrl = (() => {
-  const url = new URL(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!url.username) url.username = process.env.PGUSER ?? 'postgres';
-  return url.toString();
-})();
 const worker = fileURLToPath(new URL('./burst-worker.mjs', import.meta.url));
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;

@@ -10,19 +10,10 @@ import { RedisElector, RedisLocker } from '@tscron/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { MemoryElector, MemoryLocker } from 'tscron';
+import { option, postgresUrl, redisUrl } from './settings.mjs';
 
-const option = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(process.argv[at + 1]);
-};
 const runs = option('runs', 5000);
 const failovers = option('failovers', 3);
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const postgresUrl = (() => {
-  const url = new URL(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!url.username) url.username = process.env.PGUSER ?? 'postgres';
-  return url.toString();
-})();
 const signal = new AbortController().signal;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
