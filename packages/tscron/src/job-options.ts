@@ -193,6 +193,14 @@ function instant(value: unknown, what: string): number {
   return ms;
 }
 
+/** Throws `ERR_INVALID_OPTION` naming `what` unless `value` can be listened to as an AbortSignal. */
+export function checkSignal(value: unknown, what: string): void {
+  const signal = value as Partial<AbortSignal> | null;
+  if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
+    fail('ERR_INVALID_OPTION', `${what}: must be an AbortSignal, got ${describeValue(value)}`);
+  }
+}
+
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
   if (!allowed.includes(value as T)) {
     fail(
@@ -277,12 +285,7 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
       }
     }
   }
-  if (o.signal !== undefined) {
-    const signal = o.signal as Partial<AbortSignal> | null;
-    if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function') {
-      fail('ERR_INVALID_OPTION', `${what}.signal: must be an AbortSignal, got ${describeValue(signal)}`);
-    }
-  }
+  if (o.signal !== undefined) checkSignal(o.signal, `${what}.signal`);
   if (o.locker !== undefined && o.locker !== false) {
     if (typeof o.locker !== 'object' || o.locker === null || typeof o.locker.lock !== 'function') {
       fail(

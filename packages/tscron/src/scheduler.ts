@@ -7,6 +7,7 @@ import { abortError, Executor, type ExecutorHooks, type Run } from './executor.j
 import { FINISHED, type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
 import {
   checkJobOptions,
+  checkSignal,
   type JobConfig,
   type JobOptions,
   resolveJobIdentity,
@@ -113,16 +114,7 @@ function stopSignal(options: StopOptions | undefined, call: string): AbortSignal
       `${call}: options must be an object, got ${describeValue(options)}`,
     );
   }
-  const signal = options.signal as Partial<AbortSignal> | undefined | null;
-  if (
-    signal !== undefined &&
-    (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')
-  ) {
-    throw new TscronError(
-      'ERR_INVALID_OPTION',
-      `${call}: signal must be an AbortSignal, got ${describeValue(signal)}`,
-    );
-  }
+  if (options.signal !== undefined) checkSignal(options.signal, `${call}: signal`);
   return options.signal;
 }
 
