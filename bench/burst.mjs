@@ -17,36 +17,62 @@ const worker = fileURLToPath(new URL('./burst-worker.mjs', import.meta.url));
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-/** CPU seconds the server has used so far, or undefined where it cannot be read. */
+/** CPU seconds of every postgres process on this machine (the server and its backends), by pid. */
+function postgresTicks() {
+  const ticks = new Map();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Starts counting the server's CPU seconds; `stop()` resolves how many it used since, or undefined
+ * where that cannot be read. PostgreSQL's backends end with the replicas' connections, taking their
+ * counters with them, so they are sampled while the replicas run.
+ */
 const serverCpu = {
   async redis() {
-    const client = new Redis(redisUrl);
-    try {
-      const info = await client.info('cpu');
-      const read = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
-      return read('used_cpu_sys') + read('used_cpu_user');
-    } finally {
-      client.disconnect();
-    }
+    const read = async () => {
+      const client = new Redis(redisUrl);
+      try {
+        const info = await client.info('cpu');
+        const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+        return field('used_cpu_sys') + field('used_cpu_user');
+      } finally {
+        client.disconnect();
+      }
+    };
+    const before = await read();
+    return { stop: async () => (await read()) - before };
   },
   async postgres() {
-    // Every postgres process on this machine (the server and its backends), from /proc.
-    let ticks = 0;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (comm !== 'postgres') continue;
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    return ticks / 100;
+    const before = postgresTicks();
+    const last = new Map(before);
+    const sample = () => {
+      for (const [pid, seconds] of postgresTicks()) last.set(pid, seconds);
+    };
+    const sampler = setInterval(sample, 200);
+    return {
+      stop: async () => {
+        clearInterval(sampler);
+        sample();
+        let used = 0;
+        for (const [pid, seconds] of last) used += seconds - (before.get(pid) ?? 0);
+        return used;
+      },
+    };
   },
   async none() {
-    return undefined;
+    return { stop: async () => undefined };
   },
 };
 
@@ -112,12 +138,12 @@ async function measure(backend) {
   // Room for the replicas to load and add their jobs before the window opens.
   const startAt = Math.ceil((Date.now() + 4000) / 1000) * 1000;
   const endAt = startAt + 1000 + seconds * 1000;
-  const cpuBefore = await serverCpu[backend]();
+  const cpu = await serverCpu[backend]();
   const url = backend === 'redis' ? redisUrl : postgresUrl;
   const reports = await Promise.all(
     offsets.map((offset) => runReplica({ backend, url, jobs, startAt, endAt, offset, runId })),
   );
-  const cpuAfter = await serverCpu[backend]();
+  const serverSeconds = await cpu.stop();
   await cleanup(backend, runId);
   const seen = new Map();
   let lockErrors = 0;
@@ -131,7 +157,6 @@ async function measure(backend) {
   let twice = 0;
   for (const count of seen.values()) if (count > 1) twice++;
   lateness.sort((a, b) => a - b);
-  const serverSeconds = cpuBefore === undefined ? undefined : cpuAfter - cpuBefore;
   return {
     backend,
     runsPerSecond: seen.size / seconds,

@@ -1,5 +1,6 @@
 // Per-lock calls (renew, release) made in the same turn of the event loop, sent as one script call
 // per slot group.
+import { backendFailure, lockTimeout } from 'tscron/backend';
 import type { RedisClient } from './client.js';
 import { slotGroups } from './key-slot.js';
 import { runScript, type Script } from './scripts.js';
@@ -11,13 +12,21 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** Bounds each script call: names the operation in errors, and the milliseconds it may take. */
+export interface CallBound {
+  /** The operation, for the error messages, e.g. `'RedisLocker unlock'`. */
+  readonly what: string;
+  readonly timeout: number;
+}
+
 /**
  * Queues `(key, token)` calls of one script and sends them as one call per slot group,
  * `KEYS = [key...]`, `ARGV = [argument, token...]`: on the next `setImmediate` (after every timer and
  * I/O callback of this turn, so that the releases of runs that end together share a call), or `window`
  * ms after the first queued call (so that renewal timers armed a few milliseconds apart, as those of
  * 10,000 locks made in one loop are, share one too). Each call settles with its key's reply, or with
- * the group's error.
+ * the group's error. With a {@link CallBound}, one timer bounds each script call: its calls reject
+ * with `ERR_LOCK_TIMEOUT` when it takes longer, and a Redis error becomes `ERR_LOCK_BACKEND_FAILED`.
  */
 export class CoalescedScript {
   readonly #client: RedisClient;
@@ -25,6 +34,7 @@ export class CoalescedScript {
   readonly #argument: number;
   readonly #cluster: boolean;
   readonly #window: number;
+  readonly #bound: CallBound | undefined;
   #pending: Pending[] = [];
   #queued = false;
 
@@ -32,12 +42,19 @@ export class CoalescedScript {
    * `argument` is the script's `ARGV[1]`, the same for every key (a ttl, a minimum hold); `window`
    * is 0 to send on the next `setImmediate`, else the milliseconds to collect calls for.
    */
-  constructor(client: RedisClient, script: Script, argument: number, cluster: boolean, window = 0) {
+  constructor(
+    client: RedisClient,
+    script: Script,
+    argument: number,
+    cluster: boolean,
+    options: { window?: number; bound?: CallBound } = {},
+  ) {
     this.#client = client;
     this.#script = script;
     this.#argument = argument;
     this.#cluster = cluster;
-    this.#window = window;
+    this.#window = options.window ?? 0;
+    this.#bound = options.bound;
   }
 
   /** Queues the script for `key`; resolves with the script's reply for it. */
@@ -62,12 +79,28 @@ export class CoalescedScript {
   #send(group: Pending[]): void {
     const keys = group.map((item) => item.key);
     const args = [this.#argument, ...group.map((item) => item.token)];
+    const bound = this.#bound;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (bound !== undefined) {
+      timer = setTimeout(() => {
+        settled = true;
+        const error = lockTimeout(bound.what, bound.timeout);
+        for (const item of group) item.reject(error);
+      }, bound.timeout);
+      timer.unref();
+    }
     runScript(this.#client, this.#script, keys, args).then(
       (replies) => {
+        if (settled) return;
+        clearTimeout(timer);
         for (const [i, item] of group.entries()) item.resolve(Number((replies as unknown[])[i]));
       },
       (error: unknown) => {
-        for (const item of group) item.reject(error);
+        if (settled) return;
+        clearTimeout(timer);
+        const failure = bound === undefined ? error : backendFailure(bound.what, error);
+        for (const item of group) item.reject(failure);
       },
     );
   }

@@ -67,8 +67,8 @@ export interface RedisLockerOptions {
 
 /**
  * A {@link Locker} on Redis (standalone, Sentinel or Cluster through ioredis). Each scheduled
- * occurrence of a job is one hash `<prefix>{<job>}:<epoch ms>` holding a random token and the
- * server time of the claim; acquire, renew and release are single Lua scripts judged by the server's
+ * occurrence of a job is one string key `<prefix>{<job>}:<epoch ms>` holding a random token and the
+ * server time of the claim (`<token>:<ms>`); acquire, renew and release are single Lua scripts judged by the server's
  * clock. `lock.fence` comes from the counter `<prefix>{<job>}:fence` (`INCR`), strictly increasing
  * per job. `lockBatch()` claims many occurrences in one script call per slot group, and the
  * renewals and `unlock()` calls of one turn of the event loop are coalesced the same way. The
@@ -126,8 +126,11 @@ export class RedisLocker implements Locker {
     }
     // Renewals may wait a little for one another: each has a whole renewInterval to complete.
     const window = Math.min(RENEWAL_WINDOW, Math.floor(renewInterval / 20));
-    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster, window);
-    this.#releases = new CoalescedScript(this.#client, script.release, minHold, this.#cluster);
+    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster, { window });
+    // One timer bounds each coalesced release call, rather than one per unlock().
+    this.#releases = new CoalescedScript(this.#client, script.release, minHold, this.#cluster, {
+      bound: { what: 'RedisLocker unlock', timeout: this.#timeout },
+    });
   }
 
   /** The Redis key of one occurrence of `key`, for inspection. */
@@ -173,7 +176,7 @@ export class RedisLocker implements Locker {
   /**
    * Claims many occurrences (see {@link Locker.lockBatch}): one `Lock` or `null` per claim, in order.
    * One script call per slot group (the whole batch on a standalone server, one per hash slot on a
-   * Cluster), sent together; a claim held elsewhere costs the server one `EXISTS`. Rejects as `lock()`
+   * Cluster), sent together; a claim held elsewhere costs the server one `SET NX`. Rejects as `lock()`
    * does (`ERR_LOCK_TIMEOUT` after `acquireTimeout` for the whole batch, `ERR_LOCK_BACKEND_FAILED`,
    * the signal's reason), and with `ERR_LOCK_KEY_INVALID` or `ERR_INVALID_ARGUMENT` for bad claims,
    * before any I/O. When any call fails, what the others claimed is released and the batch rejects.
@@ -229,16 +232,35 @@ export class RedisLocker implements Locker {
    * together, and the releases of runs that end together, share one script call per slot group.
    */
   #ops(lockKey: string, token: string): LockOps {
-    return {
-      extend: async () => (await this.#extends.call(lockKey, token)) === 1,
-      release: async () => {
-        await this.#releases.call(lockKey, token);
-      },
-    };
+    return new ClaimOps(this.#extends, this.#releases, lockKey, token);
   }
 
   /** Releases a claim that no lock was made for (its batch failed or came too late). */
   #drop(claim: BatchClaim): void {
     this.#releases.call(claim.lockKey, claim.token).catch(() => undefined);
+  }
+}
+
+/** {@link LockOps} of one claim: one object per lock, no closures. */
+class ClaimOps implements LockOps {
+  readonly releaseIsBounded = true;
+  readonly #extends: CoalescedScript;
+  readonly #releases: CoalescedScript;
+  readonly #key: string;
+  readonly #token: string;
+
+  constructor(extend: CoalescedScript, release: CoalescedScript, key: string, token: string) {
+    this.#extends = extend;
+    this.#releases = release;
+    this.#key = key;
+    this.#token = token;
+  }
+
+  async extend(): Promise<boolean> {
+    return (await this.#extends.call(this.#key, this.#token)) === 1;
+  }
+
+  async release(): Promise<void> {
+    await this.#releases.call(this.#key, this.#token);
   }
 }

@@ -8,6 +8,7 @@ import { type JobRecord, LOCKING, REMOVED } from './job.js';
 import { BEHIND_MS, LagReporter } from './lag-reporter.js';
 import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
+import { hasLostListener, ON_LOST } from './lost-listener.js';
 import type { JobStatus, Monitor } from './monitor.js';
 import type { SchedulerConfig } from './scheduler-options.js';
 
@@ -28,6 +29,8 @@ export class Run {
   declare aborted: boolean;
   declare done: boolean;
   declare lock: Lock | undefined;
+  /** Whether the run holds a lock that can be lost, which aborts this run alone. */
+  declare loseable: boolean;
   declare onLost: (() => void) | undefined;
   declare timer: unknown;
   declare retryTimer: unknown;
@@ -48,6 +51,7 @@ export class Run {
     this.aborted = false;
     this.done = false;
     this.lock = undefined;
+    this.loseable = false;
     this.onLost = undefined;
     this.timer = undefined;
     this.retryTimer = undefined;
@@ -69,24 +73,22 @@ export class Run {
   }
 
   /**
-   * The signal the task gets. A run that can be aborted on its own (a timeout, a lock that can be
-   * lost) has its own; any other run can only be aborted with every
-   * run of its job (removal, update, stop), so runs of a job share one controller until it aborts,
-   * and a run costs no AbortController.
+   * The signal the task gets. Runs of a job share one controller where they can, as an
+   * AbortController is the largest cost of a run: a run that can only be aborted with every run of
+   * its job (removal, update, stop) shares it with the others; a run that can be aborted on its own (a
+   * timeout, a lock that can be lost) shares it only while no other run of the job is in progress,
+   * and then has it to itself ({@link JobRecord.controllerOwner}) until it ends.
    */
   taskSignal(): AbortSignal {
-    if (
-      this.controller !== undefined ||
-      this.aborted ||
-      this.job.cfg.timeout > 0 ||
-      this.lock?.lost !== undefined
-    )
-      return this.signal;
+    if (this.controller !== undefined || this.aborted) return this.signal;
     const job = this.job;
+    const alone = this.loseable || job.cfg.timeout > 0;
+    if (job.controllerOwner !== undefined || (alone && job.running > 1)) return this.signal;
     // Cleared when it aborts (see abort()): reading `signal.aborted` here would cost a megamorphic
     // load per run, as Node gives every AbortSignal a map of its own.
     let controller = job.controller;
     if (controller === undefined) controller = job.controller = new AbortController();
+    if (alone) job.controllerOwner = this;
     this.controller = controller;
     return controller.signal;
   }
@@ -457,18 +459,25 @@ export class Executor {
 
   #hold(run: Run, lock: Lock): void {
     run.lock = lock;
-    const lost = lock.lost;
-    if (lost === undefined || lost === null) return;
-    const onLost = (): void => {
-      this.#logger.warn(`tscron: job "${run.job.name}": lock lost; aborting the run`);
-      run.abort(lost.reason ?? abortError(`job "${run.job.name}": lock lost`));
-    };
-    if (lost.aborted) {
-      onLost();
+    if (hasLostListener(lock)) {
+      run.loseable = true;
+      lock[ON_LOST]((reason) => this.#lockLost(run, reason));
       return;
     }
-    run.onLost = onLost;
-    lost.addEventListener('abort', onLost, { once: true });
+    const lost = lock.lost;
+    if (lost === undefined || lost === null) return;
+    run.loseable = true;
+    if (lost.aborted) {
+      this.#lockLost(run, lost.reason);
+      return;
+    }
+    run.onLost = () => this.#lockLost(run, lost.reason);
+    lost.addEventListener('abort', run.onLost, { once: true });
+  }
+
+  #lockLost(run: Run, reason: unknown): void {
+    this.#logger.warn(`tscron: job "${run.job.name}": lock lost; aborting the run`);
+    run.abort(reason ?? abortError(`job "${run.job.name}": lock lost`));
   }
 
   #execute(run: Run): void {
@@ -655,6 +664,7 @@ export class Executor {
     if (lock !== undefined) {
       run.lock = undefined;
       if (run.onLost !== undefined) lock.lost?.removeEventListener('abort', run.onLost);
+      else if (run.loseable && hasLostListener(lock)) lock[ON_LOST](undefined);
       run.onLost = undefined;
       let pending: unknown;
       try {
@@ -675,6 +685,7 @@ export class Executor {
     }
     if (run.tracked) this.active.delete(run);
     const job = run.job;
+    if (job.controllerOwner === run) job.controllerOwner = undefined;
     job.running--;
     this.running--;
     this.#hooks.ended(run);

@@ -133,6 +133,11 @@ export class JobRecord implements Job {
   declare version: number;
   /** @internal The signal's controller shared by runs that can only be aborted with the whole job. */
   declare controller: AbortController | undefined;
+  /**
+   * @internal The run that has {@link JobRecord.controller} to itself, as it may abort it alone (a
+   * timeout, a lock that can be lost); no other run shares it meanwhile.
+   */
+  declare controllerOwner: object | undefined;
 
   constructor(
     table: JobTable,
@@ -157,6 +162,7 @@ export class JobRecord implements Job {
     this.flags = 0;
     this.version = 0;
     this.controller = undefined;
+    this.controllerOwner = undefined;
   }
 
   get id(): string {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { HeldLocks } from '../src/backend/held-locks.js';
 import {
   createScheduler,
   durationJob,
@@ -197,6 +198,55 @@ describe('locker', () => {
     await flush();
     expect(locker.events).toEqual(['lock:l', 'unlock:l']);
     await scheduler.shutdown();
+  });
+
+  test('a lost lock aborts its own run only, though runs of a job share a signal where they can', async () => {
+    // Locks as the backends make them (renewed, reporting loss through a callback); a key's claim is
+    // lost when its renewal finds it gone.
+    const gone = new Set<string>();
+    const held = new HeldLocks({ owner: 'TestLocker', renewInterval: 10, timeout: 1000 });
+    const claim = (key: string, scheduledAt: Date) =>
+      held.acquire(Promise.resolve(1), {
+        extend: async () => !gone.has(`${key}@${rel(scheduledAt)}`),
+        release: async () => undefined,
+      });
+    // Runs due together are claimed in batches: their runs have no signal of their own yet.
+    const locker: Locker = {
+      lock: (key, { scheduledAt }) => claim(key, scheduledAt),
+      lockBatch: (claims) => Promise.all(claims.map(({ key, scheduledAt }) => claim(key, scheduledAt))),
+    };
+    const { clock, scheduler } = setup({ locker });
+    const signals = new Map<string, AbortSignal>();
+    for (const name of ['a', 'b']) {
+      scheduler.newJob(
+        durationJob(1000),
+        ({ signal, scheduledAt }) =>
+          new Promise<void>((resolve) => {
+            signals.set(`${name}@${rel(scheduledAt)}`, signal);
+            signal.addEventListener('abort', () => resolve());
+          }),
+        { name },
+      );
+    }
+    scheduler.start();
+    await clock.advance(2000);
+    expect([...signals.keys()].sort()).toEqual(['a@1000', 'a@2000', 'b@1000', 'b@2000']);
+    const until = async (condition: () => boolean) => {
+      for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    gone.add('a@1000');
+    await until(() => signals.get('a@1000')?.aborted === true);
+    expect(signals.get('a@1000')?.reason).toMatchObject({ code: 'ERR_LOCK_LOST' });
+    expect(signals.get('a@2000')?.aborted).toBe(false);
+    gone.add('a@2000');
+    await until(() => signals.get('a@2000')?.aborted === true);
+    expect(signals.get('a@2000')?.reason).toMatchObject({ code: 'ERR_LOCK_LOST' });
+    expect(signals.get('b@1000')?.aborted).toBe(false);
+    expect(signals.get('b@2000')?.aborted).toBe(false);
+    // Both runs ended: the next one gets a signal that is not aborted.
+    await clock.advance(1000);
+    expect(signals.get('a@3000')?.aborted).toBe(false);
+    await scheduler.shutdown({ signal: AbortSignal.timeout(1000) }).catch(() => undefined);
   });
 
   test('stopJobs while a lock is being acquired: the task does not run and the lock is released', async () => {

@@ -1,22 +1,23 @@
--- Releases claims, each if its token still holds it. KEYS[i]: a lock hash. ARGV[1]: minimum hold in
--- ms, ARGV[i+1]: the token of KEYS[i]. Before the minimum hold has passed since a claim was made, its
--- occurrence stays claimed (with no token) until it has; afterwards the key is deleted. Returns one
--- reply per key: 1 when the token held the claim, 0 otherwise.
+-- Releases claims, each if its token still holds it. KEYS[i]: an occurrence's key. ARGV[1]: minimum
+-- hold in ms, ARGV[i+1]: the token of KEYS[i]. Before the minimum hold has passed since a claim was
+-- made, its occurrence stays claimed (as `:<server ms>`, with no token) until it has; afterwards the
+-- key is deleted. Returns one reply per key: 1 when the token held the claim, 0 otherwise.
 local hold = tonumber(ARGV[1])
 local replies = {}
 local now
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local claim = redis.call('HMGET', key, 'token', 'at')
-  if claim[1] == ARGV[i + 1] then
+  local mine = ARGV[i + 1] .. ':'
+  local claim = redis.call('GET', key)
+  if claim and string.sub(claim, 1, #mine) == mine then
     if now == nil then
       local time = redis.call('TIME')
       now = time[1] * 1000 + math.floor(time[2] / 1000)
     end
-    local left = hold - (now - tonumber(claim[2]))
+    local at = tonumber(string.sub(claim, #mine + 1))
+    local left = math.floor(hold - (now - at))
     if left >= 1 then
-      redis.call('HSET', key, 'token', '')
-      redis.call('PEXPIRE', key, math.floor(left))
+      redis.call('SET', key, ':' .. at, 'PX', left)
     else
       redis.call('DEL', key)
     end
