@@ -2,7 +2,7 @@ import { compileCalendarSchedule } from './calendar-schedule.js';
 import { type CompiledCron, compileCron } from './cron/compile.js';
 import type { JobDefinition } from './definitions.js';
 import { TscronError } from './errors.js';
-import { getTimeZone, localTimeZoneName, type TimeZone } from './zone/time-zone.js';
+import { getTimeZone, localTimeZone, type TimeZone } from './zone/time-zone.js';
 
 /** How a wall time that a spring-forward gap skips is treated: run an hour later, or not that day. */
 export type DstPolicy = 'shift' | 'skip';
@@ -161,7 +161,7 @@ export function nextRuns(definition: JobDefinition, count: number, options: Next
     throw new TscronError('ERR_NOT_DETERMINISTIC', 'nextRuns: a durationRandom job has no fixed schedule');
   }
   const from = options.from === undefined ? Date.now() : toInstant(options.from, 'nextRuns: from');
-  const timeZone = getTimeZone(options.timeZone ?? localTimeZoneName());
+  const timeZone = options.timeZone === undefined ? localTimeZone() : getTimeZone(options.timeZone);
   const schedule = compileSchedule(definition, {
     timeZone,
     dstPolicy: options.dstPolicy ?? 'shift',

@@ -5,7 +5,7 @@ import { describeValue, TscronError } from './errors.js';
 import { checkJobOptions, type JobOptions, type LimitMode } from './job-options.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Monitor } from './monitor.js';
-import { getTimeZone, localTimeZoneName, type TimeZone } from './zone/time-zone.js';
+import { getTimeZone, localTimeZone, type TimeZone } from './zone/time-zone.js';
 
 /**
  * Options of {@link createScheduler} (gocron's SchedulerOption functions as one object), validated
@@ -156,7 +156,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
       `SchedulerOptions.timeZone: must be an IANA name, got ${String(o.timeZone)}`,
     );
   }
-  const timeZone = getTimeZone(o.timeZone ?? localTimeZoneName());
+  const timeZone = o.timeZone === undefined ? localTimeZone() : getTimeZone(o.timeZone);
   const logger = o.logger ?? silentLogger;
   if (
     !isObject(logger as unknown) ||

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTscronError } from '../src/errors.js';
 import { civilFromDays, daysFromCivil, wallFromFields } from '../src/zone/civil.js';
-import { getTimeZone, localTimeZoneName } from '../src/zone/time-zone.js';
+import { getTimeZone, localTimeZone, localTimeZoneName } from '../src/zone/time-zone.js';
 import { TEST_ZONES } from './zones.js';
 
 const HOUR = 3_600_000;
@@ -83,6 +83,31 @@ describe('getTimeZone', () => {
     expect(newYork.offsetAt(springForward - 1000)).toBe(-5 * HOUR);
     expect(newYork.offsetAt(springForward)).toBe(-4 * HOUR);
     expect(newYork.constantUntil(springForward - 5 * HOUR)).toBe(springForward);
+  });
+});
+
+describe('localTimeZone', () => {
+  it('reads offsets from Date, as the named zone does from Intl, and follows TZ', () => {
+    const saved = process.env.TZ;
+    try {
+      for (const name of ['America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata']) {
+        process.env.TZ = name;
+        const local = localTimeZone();
+        const named = getTimeZone(name);
+        expect(local.name).toBe(named.name);
+        // Every 6 hours over two years, across each DST change of both hemispheres.
+        for (let at = Date.UTC(2026, 0, 1); at < Date.UTC(2028, 0, 1); at += 6 * HOUR) {
+          expect(local.offsetAt(at)).toBe(named.offsetAt(at));
+        }
+        const spring = Date.UTC(2026, 2, 8, 2, 30);
+        expect(local.isInGap(spring)).toBe(named.isInGap(spring));
+        expect(local.toInstant(spring)).toBe(named.toInstant(spring));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+    expect(localTimeZone().name).toBe(localTimeZoneName());
   });
 });
 
