@@ -6,7 +6,8 @@
 // each other, as errors and lock hooks are branded with registered symbols. `yaml` and the backends
 // stay imports of their packages. The library entry points (dist/esm/index.js, dist/cjs/index.js) are
 // left as tsc built them.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -19,6 +20,7 @@ const external = [
 for (const file of readdirSync('dist/esm')) {
   if (file.startsWith('chunk-') || file.startsWith('schedule-file-')) rmSync(`dist/esm/${file}`);
 }
+rmSync('dist/bundled-src', { recursive: true, force: true });
 await build({
   entryPoints: ['src/bin.ts'],
   outdir: 'dist/esm',
@@ -33,3 +35,22 @@ await build({
   allowOverwrite: true,
   logLevel: 'warning',
 });
+
+// The bundle's source maps name the core's sources, which live outside this package: ship copies of
+// them under dist/bundled-src, so that every map resolves inside the tarball.
+const root = resolve('.');
+for (const file of readdirSync('dist/esm').filter((name) => name.endsWith('.js.map'))) {
+  const path = join('dist/esm', file);
+  const map = JSON.parse(readFileSync(path, 'utf8'));
+  let changed = false;
+  map.sources = map.sources.map((source) => {
+    const target = resolve(dirname(path), source);
+    if (target.startsWith(root + sep)) return source;
+    const copy = join('dist/bundled-src', relative(resolve('..'), target));
+    mkdirSync(dirname(copy), { recursive: true });
+    copyFileSync(target, copy);
+    changed = true;
+    return relative(dirname(path), copy).split(sep).join('/');
+  });
+  if (changed) writeFileSync(path, JSON.stringify(map));
+}
