@@ -3,21 +3,13 @@
 // whose message names it; the elector says false. Pinned here so that a timeout without a cause
 // cannot creep in.
 import pg from 'pg';
-import { isTscronError, type TscronError } from 'tscron';
+import { isTscronError } from 'tscron';
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../../../test-support/rejection.js';
 import { sparePort } from '../../../test-support/services.js';
 import { PostgresElector, PostgresLocker } from '../src/index.js';
 
 const at = new Date('2030-01-01T00:00:00Z');
-
-async function rejection(promise: Promise<unknown>): Promise<TscronError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`resolved with ${String(outcome.value)}`);
-  return outcome.error as TscronError;
-}
 
 describe('a dead PostgreSQL server', () => {
   it('lock() through a pool rejects at once with the connection error as cause and in the message', async () => {

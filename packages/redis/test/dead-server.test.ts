@@ -1,23 +1,14 @@
 // A server that is not there, through ioredis 5 and 6 on a real closed port: the same TscronError
 // codes on both, and a lock() timeout that says what the client last saw.
-import { isTscronError, type TscronError } from 'tscron';
+import { isTscronError } from 'tscron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rejection } from '../../../test-support/rejection.js';
 import { sparePort } from '../../../test-support/services.js';
 import { RedisElector, RedisLocker } from '../src/index.js';
 import { clients } from './clients.js';
 
 const at = new Date('2030-01-01T00:00:00Z');
 const signal = () => new AbortController().signal;
-
-/** The rejection of `promise`, which must reject. */
-async function rejection(promise: Promise<unknown>): Promise<TscronError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`resolved with ${String(outcome.value)}`);
-  return outcome.error as TscronError;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -664,7 +664,7 @@ export class Executor {
     if (lock !== undefined) {
       run.lock = undefined;
       if (run.onLost !== undefined) lock.lost?.removeEventListener('abort', run.onLost);
-      else if (run.loseable && hasLostListener(lock)) lock[ON_LOST](undefined);
+      else if (hasLostListener(lock)) lock[ON_LOST](undefined);
       run.onLost = undefined;
       let pending: unknown;
       try {
