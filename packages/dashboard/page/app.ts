@@ -1,0 +1,214 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, getJobs, getRuns, getState, type JobAction, postAction } from './api.js';
+import { followEvents } from './events.js';
+import { applyFilter, type Filter, Filters } from './filters.js';
+import { Header } from './header.js';
+import { html } from './html.js';
+import { JobCard } from './job-card.js';
+import { JobDetail } from './job-detail.js';
+import { type LiveUpdate, readEvent } from './live-update.js';
+import { upsertRun } from './runs.js';
+import { saveToken } from './token.js';
+import { TokenForm } from './token-form.js';
+import type { JobView, RunView, StateView } from './types.js';
+
+/** How many runs the open job's history shows. */
+export const historyLimit = 50;
+/** Run events change next runs and counts the event does not carry: the list is re-read, at most this often. */
+const refreshDelay = 1000;
+
+/** `checking`: a token was just entered and is being tried; a 401 then means it was wrong. */
+type Auth = 'unknown' | 'ok' | 'needed' | 'checking' | 'refused';
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>('unknown');
+  const [jobs, setJobs] = useState<JobView[] | null>(null);
+  const [state, setState] = useState<StateView | null>(null);
+  const [live, setLive] = useState(false);
+  const [filter, setFilter] = useState<Filter>({ search: '', tag: '' });
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [runs, setRuns] = useState<RunView[] | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const openRef = useRef(openId);
+  openRef.current = openId;
+
+  const fail = useCallback((error: unknown): boolean => {
+    if (error instanceof ApiError && error.status === 401) {
+      setAuth((previous) => (previous === 'checking' ? 'refused' : 'needed'));
+      return true;
+    }
+    return false;
+  }, []);
+
+  const load = useCallback(async () => {
+    try {
+      const [list, status] = await Promise.all([getJobs(), getState().catch(() => null)]);
+      setJobs(list);
+      setState(status);
+      setAuth('ok');
+      setLoadError(null);
+    } catch (error) {
+      if (!fail(error)) setLoadError(error instanceof Error ? error.message : String(error));
+    }
+  }, [fail]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Re-reading the list after events, throttled: a burst of runs costs one request.
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const scheduleRefresh = useCallback(() => {
+    if (refreshTimer.current !== undefined) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = undefined;
+      void load();
+    }, refreshDelay);
+  }, [load]);
+
+  const apply = useCallback(
+    (update: LiveUpdate) => {
+      if (update.type === 'run') {
+        const run = update.run;
+        setJobs((list) =>
+          list
+            ? list.map((job) =>
+                job.id === run.jobId ? { ...job, lastRun: run, running: run.status === 'running' } : job,
+              )
+            : list,
+        );
+        if (openRef.current === run.jobId) setRuns((list) => upsertRun(list ?? [], run, historyLimit));
+      } else if (update.type === 'job' && update.job) {
+        const changed = update.job;
+        setJobs((list) => {
+          if (!list) return list;
+          if (update.change === 'removed') return list.filter((job) => job.id !== changed.id);
+          const index = list.findIndex((job) => job.id === changed.id);
+          return index < 0 ? [...list, changed] : list.map((job, i) => (i === index ? changed : job));
+        });
+      }
+      scheduleRefresh();
+    },
+    [scheduleRefresh],
+  );
+
+  useEffect(() => {
+    if (auth !== 'ok') return;
+    const stream = followEvents({
+      onOpen: () => {
+        setLive(true);
+        void load();
+      },
+      onMessage: (message) => {
+        const update = readEvent(message);
+        if (update) apply(update);
+      },
+      onUnauthorized: () => {
+        setLive(false);
+        setAuth('needed');
+      },
+    });
+    return () => {
+      stream.close();
+      setLive(false);
+    };
+  }, [auth, apply, load]);
+
+  useEffect(() => {
+    setRuns(null);
+    if (openId === null || auth !== 'ok') return;
+    let current = true;
+    getRuns(openId, historyLimit).then(
+      (list) => current && setRuns(list),
+      (error) => current && !fail(error) && setRuns([]),
+    );
+    return () => {
+      current = false;
+    };
+  }, [openId, auth, fail]);
+
+  const act = useCallback(
+    async (job: JobView, action: JobAction) => {
+      setBusy((set) => new Set(set).add(job.id));
+      try {
+        const result = await postAction(job.id, action);
+        if (action !== 'run') {
+          const paused = action === 'pause';
+          const returned =
+            result && typeof result === 'object' && 'id' in result ? (result as JobView) : null;
+          setJobs((list) =>
+            list ? list.map((j) => (j.id === job.id ? (returned ?? { ...j, paused }) : j)) : list,
+          );
+        }
+        const done = { run: 'Run started', pause: 'Paused', resume: 'Resumed' }[action];
+        setMessage({ text: `${done}: ${job.name}`, error: false });
+      } catch (error) {
+        if (!fail(error)) {
+          const text =
+            error instanceof ApiError && error.status === 403
+              ? 'this dashboard is read-only'
+              : String((error as Error).message);
+          setMessage({
+            text: `Could not ${action === 'run' ? 'run' : action} ${job.name}: ${text}`,
+            error: true,
+          });
+        }
+      } finally {
+        setBusy((set) => {
+          const next = new Set(set);
+          next.delete(job.id);
+          return next;
+        });
+      }
+    },
+    [fail],
+  );
+
+  const visible = useMemo(() => (jobs ? applyFilter(jobs, filter) : []), [jobs, filter]);
+
+  if (auth === 'needed' || auth === 'refused' || auth === 'checking') {
+    return html`<main class="page">
+      <${TokenForm}
+        refused=${auth === 'refused'}
+        onSubmit=${(token: string) => {
+          saveToken(token);
+          setAuth('checking');
+          void load();
+        }}
+      />
+    </main>`;
+  }
+
+  const readOnly = state?.readOnly === true;
+  return html`<div class="page">
+    <${Header} state=${state} jobs=${jobs ?? []} live=${live} />
+    <main>
+      <${Filters} jobs=${jobs ?? []} filter=${filter} onChange=${setFilter} />
+      <p class=${`status-line${message?.error ? ' error-text' : ''}`} role="status" aria-live="polite">${message?.text ?? ''}</p>
+      ${loadError ? html`<p class="error-text" role="alert">Could not load the jobs: ${loadError}</p>` : null}
+      ${
+        jobs === null
+          ? html`<p class="muted">Loading…</p>`
+          : html`<h2 class="visually-hidden">Jobs</h2>
+            <p class="muted count">${visible.length === jobs.length ? `${jobs.length} jobs` : `${visible.length} of ${jobs.length} jobs`}</p>
+            <ul class="jobs" aria-label="Jobs">
+              ${visible.map(
+                (job) => html`<${JobCard}
+                  key=${job.id}
+                  job=${job}
+                  open=${openId === job.id}
+                  busy=${busy.has(job.id)}
+                  readOnly=${readOnly}
+                  onToggle=${(j: JobView) => setOpenId((id) => (id === j.id ? null : j.id))}
+                  onAction=${act}
+                >
+                  ${openId === job.id ? html`<${JobDetail} job=${job} runs=${runs} />` : null}
+                <//>`,
+              )}
+            </ul>`
+      }
+    </main>
+  </div>`;
+}
