@@ -10,6 +10,10 @@ import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
 import { hasLostListener, ON_LOST } from './lost-listener.js';
 import type { JobStatus, Monitor } from './monitor.js';
+import type { RunStatus } from './run-history.js';
+import { runOutputOf } from './run-output.js';
+import { droppedRecord, endedRecord, startedRecord } from './run-records.js';
+import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerConfig } from './scheduler-options.js';
 
 /**
@@ -40,6 +44,8 @@ export class Run {
   declare date: Date | undefined;
   /** Whether the run is in the executor's `active` set. */
   declare tracked: boolean;
+  /** What the task of the latest attempt received (its output, if reported, is keyed by it). */
+  declare context: JobContext | undefined;
 
   constructor(job: JobRecord, at: number, scheduled: boolean) {
     this.job = job;
@@ -60,6 +66,7 @@ export class Run {
     this.lastError = undefined;
     this.date = undefined;
     this.tracked = false;
+    this.context = undefined;
   }
 
   /** The run's own signal, made when first read. */
@@ -192,8 +199,10 @@ export class Executor {
   /** Per locker that offers `lockBatch`: groups the claims of runs due together. */
   readonly #batchers = new Map<Locker, ClaimBatcher>();
   readonly #lag: LagReporter;
+  readonly #events: SchedulerEvents;
+  readonly #replica: string;
 
-  constructor(config: SchedulerConfig, hooks: ExecutorHooks) {
+  constructor(config: SchedulerConfig, hooks: ExecutorHooks, events: SchedulerEvents) {
     this.#clock = config.clock;
     this.#logger = config.logger;
     this.#printUnobserved = config.printUnobserved;
@@ -204,6 +213,8 @@ export class Executor {
     this.#limit = config.limit;
     this.#limitWait = config.limitWait;
     this.#hooks = hooks;
+    this.#events = events;
+    this.#replica = config.replica;
     this.#lag = new LagReporter(config.logger, config.monitor, config.printUnobserved);
   }
 
@@ -217,6 +228,7 @@ export class Executor {
       this.#limitReached('singleton', job);
       if (singleton === 1) {
         this.#count(job, 'singleton_rescheduled');
+        this.#dropped(job, at, 'singleton_rescheduled');
         return false;
       }
       this.#wait(job, new Run(job, at, scheduled));
@@ -226,6 +238,7 @@ export class Executor {
       this.#limitReached('limit', job);
       if (!this.#limitWait) {
         this.#count(job, 'skip');
+        this.#dropped(job, at, 'skip');
         return false;
       }
       this.#queue.push(new Run(job, at, scheduled));
@@ -363,7 +376,8 @@ export class Executor {
         } catch (error) {
           this.#lockFailed(run, 'elector', error);
         }
-        if (!leader) return this.#skip(run, 'skip');
+        // Another instance leads: the run is its to record, not this one's.
+        if (!leader) return this.#skip(run, 'skip', null);
       } else if (locker !== undefined) {
         let lock: Lock | null;
         job.flags |= LOCKING;
@@ -378,9 +392,10 @@ export class Executor {
         } finally {
           job.flags &= ~LOCKING;
         }
-        if (lock === null || lock === undefined) return this.#skip(run, 'skip');
+        // Another instance holds the occurrence: the run is its to record, not this one's.
+        if (lock === null || lock === undefined) return this.#skip(run, 'skip', null);
         this.#hold(run, lock);
-        if (run.scheduled && this.#late(run)) return this.#skip(run, 'skip');
+        if (run.scheduled && this.#late(run)) return this.#skip(run, 'skip', 'missed');
       }
       if (run.aborted) return this.#skip(run, 'skip');
       if (listeners?.beforeJobRuns !== undefined) {
@@ -486,6 +501,8 @@ export class Executor {
     // The run was dispatched just now (`lastRunAt`); reading the clock again would cost a call per run.
     const now = job.lastRunAt;
     run.startedAt = now;
+    const events = this.#events;
+    if (events.recording) events.run(startedRecord(job, run.scheduledAt, now, this.#replica));
     if (monitor !== undefined) {
       if (monitor.jobRunning !== undefined) this.#report('jobRunning', () => monitor.jobRunning?.(job));
       if (monitor.jobSchedulingDelay !== undefined) {
@@ -507,6 +524,7 @@ export class Executor {
     try {
       const job = run.job;
       const context = new RunContext(run.taskSignal(), job, run.scheduledAt, run.lock, run.attempt + 1);
+      run.context = context;
       result = job.task(context);
     } catch (error) {
       this.#failed(run, error);
@@ -580,6 +598,11 @@ export class Executor {
     const monitor = this.#monitor;
     const endedAt = this.#hooks.now();
     job.lastDoneAt = endedAt;
+    const events = this.#events;
+    if (events.recording) {
+      const output = runOutputOf(run.context);
+      events.run(endedRecord(job, run, endedAt, failed, error, output, this.#replica));
+    }
     if (monitor !== undefined) {
       const start = new Date(run.startedAt);
       const end = new Date(endedAt);
@@ -649,12 +672,24 @@ export class Executor {
     if (!observed) console.error(message, error);
   }
 
-  /** The run ends without its task running (elector, lock, listener or abort said no). */
-  #skip(run: Run, status: JobStatus): void {
+  /**
+   * The run ends without its task running (elector, lock, listener or abort said no). `recordAs`:
+   * its status in the run history, `null` when it is not this instance's run to record.
+   */
+  #skip(run: Run, status: JobStatus, recordAs: RunStatus | null = status): void {
     if (run.done) return;
     run.done = true;
     this.#count(run.job, status);
+    if (recordAs !== null && this.#events.recording) {
+      this.#events.run(droppedRecord(run.job, run.scheduledAt, this.#hooks.now(), recordAs, this.#replica));
+    }
     this.#release(run);
+  }
+
+  /** Records an occurrence dropped before it became a run (singleton mode, the concurrency limit). */
+  #dropped(job: JobRecord, at: number, status: RunStatus): void {
+    if (!this.#events.recording) return;
+    this.#events.run(droppedRecord(job, new Date(at), this.#hooks.now(), status, this.#replica));
   }
 
   /** Unlocks, frees the run's slot and starts what waited for it. */
@@ -733,8 +768,10 @@ export class Executor {
       const owner = run.job;
       if (owner.cfg.singleton !== 0 && owner.running > 0) {
         // A singleton job still running: 'reschedule' drops the run, 'wait' hands it to the job's queue.
-        if (owner.cfg.singleton === 1) this.#count(owner, 'singleton_rescheduled');
-        else this.#wait(owner, run);
+        if (owner.cfg.singleton === 1) {
+          this.#count(owner, 'singleton_rescheduled');
+          this.#dropped(owner, run.at, 'singleton_rescheduled');
+        } else this.#wait(owner, run);
         continue;
       }
       this.#start(run);

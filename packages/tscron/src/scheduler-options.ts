@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type Clock, systemClock } from './clock.js';
 import type { Elector, Locker } from './distributed.js';
 import { type Duration, formatDuration, toMilliseconds } from './duration.js';
@@ -5,6 +6,8 @@ import { describeValue, TscronError } from './errors.js';
 import { checkJobOptions, type JobOptions, type LimitMode } from './job-options.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Monitor } from './monitor.js';
+import { combineMonitors } from './monitors.js';
+import type { RunHistory } from './run-history.js';
 import { getTimeZone, localTimeZone, type TimeZone } from './zone/time-zone.js';
 
 /**
@@ -43,8 +46,22 @@ export interface SchedulerOptions {
   elector?: Elector;
   /** Claims each run so that one instance among many runs it. @default none */
   locker?: Locker;
-  /** Receives metrics and lifecycle events. @default none */
-  monitor?: Monitor;
+  /**
+   * Receives metrics and lifecycle events; several monitors (say Prometheus and OpenTelemetry) as an
+   * array, each called in order. @default none
+   */
+  monitor?: Monitor | readonly Monitor[];
+  /**
+   * Where every run is recorded: start, end, status, error, replica (see `RunHistory`). Records are
+   * written after the fact, off the run's path; a failing store is logged and skipped.
+   * @default none
+   */
+  history?: RunHistory;
+  /**
+   * This instance's name in run records and fleet views.
+   * @default `<hostname>:<pid>`
+   */
+  replica?: string;
   /** Defaults for every job's options; a job's own options win field by field. @default none */
   globalJobOptions?: JobOptions;
   /**
@@ -89,6 +106,8 @@ export interface SchedulerConfig {
   readonly elector: Elector | undefined;
   readonly locker: Locker | undefined;
   readonly monitor: Monitor | undefined;
+  readonly history: RunHistory | undefined;
+  readonly replica: string;
   readonly globalJobOptions: JobOptions | undefined;
   readonly unref: boolean;
   /** Milliseconds; 0 for none. */
@@ -104,6 +123,8 @@ const KNOWN = new Set<string>([
   'elector',
   'locker',
   'monitor',
+  'history',
+  'replica',
   'globalJobOptions',
   'unref',
   'timerSlack',
@@ -202,8 +223,27 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
   if (o.locker !== undefined && (!isObject(o.locker as unknown) || typeof o.locker.lock !== 'function')) {
     invalid('SchedulerOptions.locker: must have lock()');
   }
-  if (o.monitor !== undefined && !isObject(o.monitor as unknown))
-    invalid('SchedulerOptions.monitor: must be an object');
+  const monitors: readonly unknown[] =
+    o.monitor === undefined ? [] : Array.isArray(o.monitor) ? o.monitor : [o.monitor];
+  monitors.forEach((monitor, index) => {
+    if (!isObject(monitor)) {
+      const where = Array.isArray(o.monitor)
+        ? `SchedulerOptions.monitor[${index}]`
+        : 'SchedulerOptions.monitor';
+      invalid(`${where}: must be an object, got ${describeValue(monitor)}`);
+    }
+  });
+  if (
+    o.history !== undefined &&
+    (!isObject(o.history as unknown) ||
+      typeof o.history.record !== 'function' ||
+      typeof o.history.list !== 'function')
+  ) {
+    invalid(`SchedulerOptions.history: must have record() and list(), got ${describeValue(o.history)}`);
+  }
+  if (o.replica !== undefined && (typeof o.replica !== 'string' || o.replica.trim() === '')) {
+    invalid(`SchedulerOptions.replica: must be a non-empty string, got ${describeValue(o.replica)}`);
+  }
   checkJobOptions(o.globalJobOptions, 'SchedulerOptions.globalJobOptions');
   let timerSlack = 0;
   if (o.timerSlack !== undefined) {
@@ -224,7 +264,9 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     limitWait,
     elector: o.elector,
     locker: o.locker,
-    monitor: o.monitor,
+    monitor: combineMonitors(monitors as Monitor[]),
+    history: o.history,
+    replica: o.replica ?? `${hostname()}:${process.pid}`,
     globalJobOptions: o.globalJobOptions,
     unref: o.unref === true,
     timerSlack,

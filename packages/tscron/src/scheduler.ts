@@ -16,7 +16,11 @@ import {
 import { JobTable } from './job-table.js';
 import type { Logger } from './logger.js';
 import type { Monitor } from './monitor.js';
+import type { RunHistory, RunRecord } from './run-history.js';
+import { droppedRecord } from './run-records.js';
 import { compileSchedule, type Schedule } from './schedule.js';
+import type { SchedulerEvent } from './scheduler-events.js';
+import { type JobChange, SchedulerEvents, type SchedulerListener } from './scheduler-events.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 import { Alarm, TimerQueue } from './timer-queue.js';
 
@@ -73,6 +77,28 @@ export interface Scheduler extends AsyncDisposable {
   shutdown(options?: StopOptions): Promise<void>;
   /** Runs waiting for a slot (`limitConcurrentJobs` 'wait') or for their job (`singletonMode` 'wait'). */
   jobsWaitingInQueue(): number;
+  /** Whether the scheduler is scheduling runs: started, and neither stopped nor shut down since. */
+  isStarted(): boolean;
+  /** This instance's name in run records (`SchedulerOptions.replica`). */
+  readonly replica: string;
+  /** The IANA name of the zone wall-clock schedules are read in (`SchedulerOptions.timeZone`). */
+  readonly timeZone: string;
+  /** Where runs are recorded (`SchedulerOptions.history`), if anywhere. */
+  readonly history: RunHistory | undefined;
+  /**
+   * Hears every run (as a {@link RunRecord}: when it starts and when it ends, is dropped or missed)
+   * and every change of a job or of the scheduler. Events come after the fact, batched on the next
+   * turn of the event loop and in order, so a listener never delays a run; one that throws is logged.
+   * Returns the function that stops the listening. A dashboard or a custom exporter builds on it.
+   *
+   * @example
+   * ```ts
+   * const unsubscribe = scheduler.subscribe((event) => {
+   *   if (event.type === 'run' && event.run.status === 'fail') console.error(event.run.jobName, event.run.error);
+   * });
+   * ```
+   */
+  subscribe(listener: (event: SchedulerEvent) => void): () => void;
   /** The same as {@link Scheduler.shutdown}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -152,6 +178,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   readonly #queue = new TimerQueue();
   readonly #alarm: Alarm;
   readonly #executor: Executor;
+  readonly #events: SchedulerEvents;
   #started = false;
   #closed = false;
   #draining = false;
@@ -167,7 +194,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#logger = config.logger;
     this.#monitor = config.monitor;
     this.#alarm = new Alarm(config.clock, () => this.#drain(), undefined, !config.unref, config.timerSlack);
-    this.#executor = new Executor(config, this);
+    this.#events = new SchedulerEvents(config.history, config.logger, config.printUnobserved);
+    this.#executor = new Executor(config, this, this.#events);
     this.#table = new JobTable(this, config.timeZone);
   }
 
@@ -190,7 +218,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const record = new JobRecord(this.#table, id, name, definition, task, cfg, tags, schedule);
     this.#table.add(record);
     this.#setPeriod(record, now);
-    this.#activate(record, now);
+    this.#activate(record, now, 'added');
     return record;
   }
 
@@ -218,13 +246,14 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     record.next = Number.NaN;
     record.runCount = 0;
     record.flags = 0;
-    this.#activate(record, now);
+    this.#activate(record, now, 'updated');
     return record;
   }
 
   /** Announces a new or updated job, watches its signal and, when the scheduler runs, plans its first run. */
-  #activate(record: JobRecord, now: number): void {
+  #activate(record: JobRecord, now: number, change: JobChange): void {
     this.#report('jobRegistered', record);
+    this.#events.job(change, record);
     this.#watchSignal(record);
     if ((record.flags & REMOVED) === 0 && this.#started) {
       this.#scheduleFirst(record, now);
@@ -257,6 +286,32 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     return this.#executor.waitingCount;
   }
 
+  isStarted(): boolean {
+    return this.#started;
+  }
+
+  get replica(): string {
+    return this.#config.replica;
+  }
+
+  get timeZone(): string {
+    return this.#config.timeZone.name;
+  }
+
+  get history(): RunHistory | undefined {
+    return this.#config.history;
+  }
+
+  subscribe(listener: SchedulerListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new TscronError(
+        'ERR_INVALID_ARGUMENT',
+        `subscribe: the listener must be a function, got ${describeValue(listener)}`,
+      );
+    }
+    return this.#events.subscribe(listener);
+  }
+
   // ---- lifecycle ----
 
   start(): void {
@@ -268,12 +323,14 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#arm();
     this.#logger.debug(`tscron: scheduler started with ${this.#table.size} jobs`);
     this.#report('schedulerStarted');
+    this.#events.scheduler('started');
   }
 
   stopJobs(options?: StopOptions): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const stopped = this.#stop('stopJobs', stopSignal(options, 'stopJobs'));
     this.#report('schedulerStopped');
+    this.#events.scheduler('stopped');
     // As for shutdown: a timeout is logged, and an ignored promise must not crash the process.
     stopped.catch(ignore);
     return stopped;
@@ -292,12 +349,14 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
         record.flags |= REMOVED;
         this.#unwatchSignal(record);
         this.#report('jobUnregistered', record);
+        this.#events.job('removed', record);
       }
       this.#table.clear();
       this.#alarm.disarm();
       this.#shutdownDone = true;
       this.#logger.debug('tscron: scheduler shut down');
       this.#report('schedulerShutdown');
+      this.#events.scheduler('shutdown');
     });
     // The caller may ignore the promise (`process.on('SIGTERM', () => scheduler.shutdown())`): a
     // timeout was logged already, so it must not also crash the process as an unhandled rejection.
@@ -546,6 +605,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
           this.#plan(record, following);
         }
         if (cfg.skipMissed && now - due > MISSED_GRACE_MS) {
+          if (this.#events.recording)
+            this.#events.run(droppedRecord(record, new Date(at), now, 'missed', this.#config.replica));
           this.#logger.debug(
             `tscron: job "${record.name}": occurrence ${new Date(at).toISOString()} missed; skipped`,
           );
@@ -616,6 +677,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#unwatchSignal(record);
     this.#executor.abortJob(record, reason);
     this.#report('jobUnregistered', record);
+    this.#events.job('removed', record);
   }
 
   #watchSignal(record: JobRecord): void {
@@ -701,11 +763,13 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     record.next = Number.NaN;
     this.#queue.delete(record.slot);
     this.#arm();
+    this.#events.job('paused', record);
   }
 
   resume(record: JobRecord): void {
     if ((record.flags & PAUSED) === 0) return;
     record.flags &= ~PAUSED;
+    this.#events.job('resumed', record);
     if ((record.flags & REMOVED) !== 0 || !this.#started) return;
     const now = this.#clock.now();
     const startAt = record.cfg.startAt;

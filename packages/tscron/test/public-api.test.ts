@@ -19,6 +19,8 @@ const CORE = [
   'isTscronError',
   'MemoryLocker',
   'MemoryElector',
+  'MemoryRunHistory',
+  'setRunOutput',
 ];
 const TESTING = ['FakeClock', 'lockerContract', 'electorContract'];
 
