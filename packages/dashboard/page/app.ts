@@ -80,12 +80,13 @@ export function App() {
             : list,
         );
         if (openRef.current === run.jobId) setRuns((list) => upsertRun(list ?? [], run, historyLimit));
-      } else if (update.type === 'job' && update.job) {
-        const changed = update.job;
+      } else if (update.type === 'job') {
+        const { id, job: changed, change } = update;
         setJobs((list) => {
           if (!list) return list;
-          if (update.change === 'removed') return list.filter((job) => job.id !== changed.id);
-          const index = list.findIndex((job) => job.id === changed.id);
+          if (change === 'removed') return list.filter((job) => job.id !== id);
+          if (!changed) return list;
+          const index = list.findIndex((job) => job.id === id);
           return index < 0 ? [...list, changed] : list.map((job, i) => (i === index ? changed : job));
         });
       }

@@ -3,7 +3,7 @@ import type { JobView, RunView } from './types.js';
 
 export type LiveUpdate =
   | { type: 'run'; run: RunView }
-  | { type: 'job'; change: string; job: JobView | undefined }
+  | { type: 'job'; change: string; id: string; job: JobView | undefined }
   | { type: 'scheduler'; change: string };
 
 function isRun(value: unknown): value is RunView {
@@ -34,8 +34,15 @@ export function readEvent(message: SseMessage): LiveUpdate | undefined {
     return run ? { type: 'run', run } : undefined;
   }
   if (type === 'job') {
-    const job = isJob(data.job) ? data.job : undefined;
-    return { type: 'job', change: String(data.change ?? ''), job };
+    const id = (data.job as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') return undefined;
+    // A removed job may come as its id and name only; the others as the full JSON of api/jobs.
+    return {
+      type: 'job',
+      change: String(data.change ?? ''),
+      id,
+      job: isJob(data.job) ? data.job : undefined,
+    };
   }
   if (type === 'scheduler') return { type: 'scheduler', change: String(data.change ?? '') };
   return undefined;
