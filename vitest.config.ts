@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^tscron\/testing$/, replacement: source('./packages/tscron/src/testing/index.ts') },
       { find: /^tscron\/backend$/, replacement: source('./packages/tscron/src/backend/index.ts') },
       { find: /^tscron$/, replacement: source('./packages/tscron/src/index.ts') },
+      { find: /^@tscron\/dashboard$/, replacement: source('./packages/dashboard/src/index.ts') },
     ],
   },
   test: {

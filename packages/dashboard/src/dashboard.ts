@@ -1,0 +1,82 @@
+// createDashboard: the routes as one fetch handler, and a Node server for it on demand.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { EventStreams } from './event-stream.js';
+import { resolveHistories } from './histories.js';
+import {
+  type DashboardOptions,
+  type ListenOptions,
+  resolveDashboardOptions,
+  resolveListenOptions,
+} from './options.js';
+import { dashboardRoutes } from './routes.js';
+
+/** A running dashboard server, from {@link Dashboard.listen}. */
+export interface DashboardServer {
+  /** Where the page is, e.g. `http://127.0.0.1:8080/` (with the base path). */
+  readonly url: string;
+  /** Stops listening, ends the event streams and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** The dashboard: mount `fetch` in any fetch-based server, or `listen` on a port of its own. */
+export interface Dashboard {
+  /**
+   * Answers one request: the page, the JSON API or the event stream, under the base path; 404
+   * elsewhere. Mount it in Hono, Bun, Deno, or Node's http through `@hono/node-server`.
+   */
+  fetch(request: Request): Promise<Response>;
+  /**
+   * Serves the dashboard with Node's http on `host:port`.
+   * Rejects with `ERR_INVALID_OPTION` for a non-loopback `host` when no `token` is set.
+   */
+  listen(options: ListenOptions): Promise<DashboardServer>;
+}
+
+/**
+ * Makes a dashboard for one scheduler or several: every job, its next runs and run history, run now,
+ * pause and resume, and live updates. Throws `ERR_INVALID_OPTION` for bad options. Unless a `history`
+ * is given or the scheduler has one, runs are kept in memory from now on (100 per job).
+ *
+ * @example
+ * ```ts
+ * import { createDashboard } from '@tscron/dashboard';
+ * import { createScheduler } from 'tscron';
+ *
+ * const scheduler = createScheduler();
+ * const dashboard = createDashboard({ scheduler, token: process.env.DASHBOARD_TOKEN });
+ * const server = await dashboard.listen({ port: 8080 });
+ * console.log(`dashboard at ${server.url}`);
+ * ```
+ */
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const config = resolveDashboardOptions(options);
+  const histories = resolveHistories(config.schedulers, config.history);
+  const streams = new EventStreams(config.schedulers, histories);
+  const app = dashboardRoutes(config, histories, streams);
+  const fetch = async (request: Request): Promise<Response> => app.fetch(request);
+
+  return {
+    fetch,
+    async listen(listenOptions) {
+      const { port, host } = resolveListenOptions(listenOptions, config.token);
+      const server = serve({ fetch, port, hostname: host });
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return {
+        url: `http://${shownHost}:${address.port}${config.basePath}/`,
+        close: () =>
+          new Promise<void>((resolve, reject) => {
+            streams.closeAll();
+            server.close((error) => (error ? reject(error) : resolve()));
+            // Keep-alive connections would otherwise hold close() open for seconds.
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      };
+    },
+  };
+}
