@@ -75,11 +75,6 @@ function stringFlag(values: Values, name: string): string | undefined {
 }
 
 function notAvailable(values: Values): void {
-  if (values.dashboard !== undefined || values['dashboard-token'] !== undefined) {
-    throw new UsageError(
-      '--dashboard is not available yet: the @tscron/dashboard package has not been released',
-    );
-  }
   if (values.metrics !== undefined) {
     throw new UsageError(
       '--metrics is not available yet: the @tscron/prometheus package has not been released',
@@ -170,6 +165,8 @@ async function dispatch(argv: string[]): Promise<number> {
         replica: stringFlag(values, 'replica'),
         watch: values.watch === true,
         shutdownTimeout: stringFlag(values, 'shutdown-timeout'),
+        dashboard: stringFlag(values, 'dashboard'),
+        dashboardToken: stringFlag(values, 'dashboard-token'),
         output,
       });
   }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { JobContext } from 'tscron';
+import { type JobContext, setRunOutput } from 'tscron';
 import { forEachLine } from './lines.js';
 import type { Output } from './output.js';
 import { OutputRing } from './ring.js';
@@ -164,6 +164,7 @@ function runProcess(
     child.once('error', (error) => {
       context.signal.removeEventListener('abort', onAbort);
       if (pid !== undefined) groups.delete(pid);
+      setRunOutput(context, ring.toString());
       reject(new RunFailure(`cannot start ${JSON.stringify(file)}: ${error.message}`, 127, ring.toString()));
     });
     child.once('exit', (code, signal) => {
@@ -176,6 +177,8 @@ function runProcess(
         done = true;
         child.stdout.destroy();
         child.stderr.destroy();
+        // The run's record in the history keeps the tail of what it printed.
+        setRunOutput(context, ring.toString());
         if (code === 0) return resolve();
         const exitCode = code ?? 128;
         const why = signal === null ? `exited with code ${code}` : `killed by ${signal}`;

@@ -31,8 +31,9 @@ Options:
   --debug                   also tscron's debug messages
   --watch                   reload when a file or its directory changes (ConfigMap symlink swaps too)
   --shutdown-timeout DUR    how long SIGTERM/SIGINT waits for running jobs (default 10s)
-  --dashboard [HOST:]PORT   not available yet
-  --dashboard-token T       not available yet (env TSCRON_DASHBOARD_TOKEN)
+  --dashboard [HOST:]PORT   serve the web dashboard (default host 127.0.0.1; needs @tscron/dashboard)
+  --dashboard-token T       the dashboard's bearer token (env TSCRON_DASHBOARD_TOKEN); required on
+                            any host but loopback
   --metrics [HOST:]PORT     not available yet
 
 Signals: SIGTERM/SIGINT stop scheduling, signal running jobs and wait (exit 0); a second one kills

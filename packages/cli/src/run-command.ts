@@ -1,7 +1,9 @@
 // `tscron run`: validate, open the backends, run until a stop signal.
 import { hostname } from 'node:os';
-import { formatDuration, toMilliseconds } from 'tscron';
+import { formatDuration, MemoryRunHistory, toMilliseconds } from 'tscron';
 import { messageOf } from './checks.js';
+import { openDashboard, type RunningDashboard } from './dashboard-server.js';
+import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { loadFilesOrThrow } from './load.js';
 import type { Output } from './output.js';
 import { UsageError } from './problems.js';
@@ -16,6 +18,10 @@ export interface RunCommandOptions {
   readonly replica: string | undefined;
   readonly watch: boolean;
   readonly shutdownTimeout: string | undefined;
+  /** `--dashboard [HOST:]PORT`. */
+  readonly dashboard: string | undefined;
+  /** `--dashboard-token`, else `TSCRON_DASHBOARD_TOKEN`. */
+  readonly dashboardToken: string | undefined;
   readonly output: Output;
 }
 
@@ -34,6 +40,9 @@ function shutdownTimeoutMs(text: string | undefined): number {
 /** Runs until stopped; resolves the exit code. */
 export async function runCommand(files: readonly string[], options: RunCommandOptions): Promise<number> {
   const timeout = shutdownTimeoutMs(options.shutdownTimeout);
+  const dashboardAt = dashboardAddress(options);
+  const dashboardToken = options.dashboardToken ?? nonEmpty(process.env.TSCRON_DASHBOARD_TOKEN);
+  const history = dashboardAt === undefined ? undefined : new MemoryRunHistory();
   // Refuses an invalid file before anything starts or connects.
   const schedule = await loadFilesOrThrow(files);
   const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
@@ -48,8 +57,10 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     watch: options.watch,
     locker,
     elector,
+    history,
   });
-  return new Promise<number>((resolve) => {
+  let dashboard: RunningDashboard | undefined;
+  return new Promise<number>((resolve, reject) => {
     let exiting = false;
     const remove = handleSignals({
       drain: async (signal) => {
@@ -57,7 +68,9 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
           level: 'info',
           msg: `${signal}: stopping; waiting up to ${formatDuration(timeout)} for running jobs (send it again to kill them)`,
         });
+        const closing = dashboard?.close();
         const clean = await runner.shutdown();
+        await closing;
         if (!clean)
           output.write({ level: 'warn', msg: 'jobs still running at the shutdown timeout were killed' });
         return 0;
@@ -83,5 +96,30 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       void runner.closeBackends();
       throw error;
     }
+    if (dashboardAt !== undefined && history !== undefined) {
+      openDashboard(runner.schedulerList, history, dashboardAt, dashboardToken).then(
+        (opened) => {
+          dashboard = opened;
+          output.write({ level: 'info', msg: `dashboard: ${opened.url}`, fields: { dashboard: opened.url } });
+        },
+        (error: unknown) => {
+          // Asked for and not there (port taken, no token on a public host): the run stops, its jobs signalled.
+          output.write({ level: 'error', msg: `--dashboard: ${messageOf(error)}` });
+          void runner.shutdown().then(() => reject(error));
+        },
+      );
+    }
   });
+}
+
+function dashboardAddress(options: RunCommandOptions): ListenAddress | undefined {
+  if (options.dashboard === undefined) {
+    if (options.dashboardToken !== undefined) throw new UsageError('--dashboard-token needs --dashboard');
+    return undefined;
+  }
+  return parseListenAddress('--dashboard', options.dashboard);
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }

@@ -1,5 +1,13 @@
 // `tscron run`: schedule files on core schedulers, one per time zone, with reload and shutdown.
-import { createScheduler, type Elector, type Locker, type Logger, type Scheduler, type Task } from 'tscron';
+import {
+  createScheduler,
+  type Elector,
+  type Locker,
+  type Logger,
+  type RunHistory,
+  type Scheduler,
+  type Task,
+} from 'tscron';
 import { type Backend, openBackend } from './backends.js';
 import { messageOf } from './checks.js';
 import { KILL_GRACE_MS, ProcessGroups, runAction } from './command.js';
@@ -18,6 +26,8 @@ export interface RunnerOptions {
   /** Zone of jobs whose file names none; undefined: the process's local zone. */
   readonly timeZone: string | undefined;
   readonly shutdownTimeoutMs: number;
+  /** Where every scheduler records its runs (the dashboard reads it). */
+  readonly history?: RunHistory | undefined;
   readonly watch: boolean;
   readonly locker: Backend<Locker> | undefined;
   readonly elector: Backend<Elector> | undefined;
@@ -57,6 +67,11 @@ export class Runner {
   readonly groups = new ProcessGroups();
   readonly #options: RunnerOptions;
   readonly #schedulers = new Map<string, Scheduler>();
+  /**
+   * The same schedulers as a list that only grows: the dashboard reads it on every request, so a zone
+   * that a reload adds shows there too.
+   */
+  readonly schedulerList: Scheduler[] = [];
   readonly #installed = new Map<string, Installed>();
   readonly #logger: Logger;
   #texts: readonly string[] = [];
@@ -219,10 +234,13 @@ export class Runner {
         ...(zone === '' ? {} : { timeZone: zone }),
         ...(locker === undefined ? {} : { locker: locker.value }),
         ...(elector === undefined ? {} : { elector: elector.value }),
+        ...(this.#options.history === undefined ? {} : { history: this.#options.history }),
+        replica: this.#options.replica,
         logger: this.#logger,
         stopTimeout: this.#options.shutdownTimeoutMs,
       });
       this.#schedulers.set(zone, scheduler);
+      this.schedulerList.push(scheduler);
       if (this.#keepAlive !== undefined) scheduler.start();
     }
     return scheduler;
