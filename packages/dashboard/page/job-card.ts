@@ -30,7 +30,7 @@ export function JobCard({ job, open, busy, readOnly, onToggle, onAction, childre
       ${job.running ? html`<span class="badge status-running">running</span>` : null}
     </div>
     <p class="schedule">
-      ${words ? html`<span>${words}</span> ` : null}<code>${job.schedule.text}</code>
+      ${words ? html`<span>${words}</span><span class="muted"> · </span>` : null}<code>${job.schedule.text}</code>
       <span class="muted"> · ${job.schedule.timeZone}</span>
     </p>
     ${

@@ -21,7 +21,8 @@ export function RunChart({ runs }: { runs: readonly RunView[] }) {
   const durations = recent.map((run) => runDuration(run));
   const lateness = recent.map(runLateness);
   const top = Math.max(1, ...durations, ...lateness);
-  const slot = width / maxRuns;
+  // A few runs get wide bars, up to a minimum of slots so that one run does not fill the chart.
+  const slot = width / Math.max(recent.length, 12);
   const y = (ms: number) => height - (Math.max(0, ms) / top) * (height - 2);
   const points = lateness.map((ms, i) => `${(i + 0.5) * slot},${y(ms).toFixed(1)}`).join(' ');
   const summary = `Duration and lateness of the last ${recent.length} runs; the longest ${formatDuration(Math.max(...durations))}, the latest start ${formatDuration(Math.max(...lateness))} after its time.`;

@@ -42,10 +42,11 @@ interface Started {
 
 /** A started scheduler on a fake clock, with `jobs` added, served by a dashboard on a free port. */
 async function serve(
-  jobs: ReadonlyArray<{ name: string; every?: string; tags?: string[]; fail?: boolean }>,
+  jobs: ReadonlyArray<{ name: string; every?: string; tags?: string[]; fail?: boolean; takes?: number }>,
   options: { token?: string } = {},
 ): Promise<Started> {
-  const clock = new FakeClock(Date.parse('2026-03-28T22:00:00Z'));
+  // Whole minutes from now: the header counts the last hour's failures against the real time.
+  const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000);
   const history = new MemoryRunHistory();
   const scheduler = createScheduler({
     clock,
@@ -57,7 +58,15 @@ async function serve(
   for (const job of jobs) {
     scheduler.newJob(
       durationJob(job.every ?? '1m'),
-      async () => {
+      async ({ signal }) => {
+        // A run's duration, on the fake clock, so that the chart has something to show; shutdown ends it.
+        const takes = job.takes ?? 0;
+        if (takes > 0) {
+          await new Promise((resolve) => {
+            clock.setTimeout(() => resolve(undefined), takes);
+            signal.addEventListener('abort', () => resolve(undefined), { once: true });
+          });
+        }
         if (job.fail) throw new Error(`${job.name} could not reach the database`);
       },
       { name: job.name, tags: job.tags ?? [] },
@@ -273,14 +282,15 @@ function pageTests(): void {
 
     it.runIf(process.env.UPDATE_SCREENSHOT === '1')('writes docs/images/dashboard.png', async () => {
       const started = await serve([
-        { name: 'backup-database', every: '1h', tags: ['db', 'nightly'] },
-        { name: 'send-digest', every: '15m', tags: ['mail'] },
-        { name: 'sync-invoices', every: '5m', tags: ['billing'], fail: true },
-        { name: 'purge-sessions', every: '1m', tags: ['cleanup'] },
+        { name: 'backup-database', every: '1h', tags: ['db', 'nightly'], takes: 95_000 },
+        { name: 'send-digest', every: '5m', tags: ['mail'], takes: 1_800 },
+        { name: 'sync-invoices', every: '15m', tags: ['billing'], fail: true, takes: 4_000 },
+        { name: 'purge-sessions', every: '1m', tags: ['cleanup'], takes: 300 },
       ]);
       const { page, close } = await open(started.url, { viewport: { width: 1100, height: 1000 } });
       try {
-        await started.clock.advance('1h');
+        for (let minute = 0; minute < 60; minute++) await started.clock.advance('1m');
+        await started.clock.advance('30s'); // the short runs end; the long backup is still running
         const digest = jobItem(page, 'send-digest');
         await digest.getByRole('button', { name: 'send-digest' }).click();
         await expect.poll(() => digest.locator('tr.run').count()).toBeGreaterThan(3);
