@@ -83,6 +83,10 @@ export class EventStreams {
           name: event.job.name,
           replica: scheduler.replica,
         }));
+        // Events arrive batched, after the fact: the job may have changed again since this one.
+        if (event.change === 'paused' || event.change === 'resumed') {
+          return message('job', { change: event.change, job: { ...job, paused: event.change === 'paused' } });
+        }
         return message('job', { change: event.change, job });
       }
       case 'scheduler':

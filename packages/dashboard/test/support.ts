@@ -1,5 +1,5 @@
 // Shared set-up of the dashboard tests: real schedulers on a FakeClock, requests to `fetch` or HTTP.
-import { createScheduler, type Job, type Scheduler, type SchedulerOptions } from 'tscron';
+import { createScheduler, type Job, type Scheduler, type SchedulerOptions, silentLogger } from 'tscron';
 import { FakeClock } from 'tscron/testing';
 import { createDashboard, type Dashboard, type DashboardOptions } from '../src/index.js';
 
@@ -18,7 +18,13 @@ export function setup(
 ): Setup {
   // Now, not a fixed instant: `api/state` counts the last hour's failures against the real clock.
   const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000);
-  const scheduler = createScheduler({ clock, timeZone: 'UTC', replica: 'replica-a', ...schedulerOptions });
+  const scheduler = createScheduler({
+    clock,
+    timeZone: 'UTC',
+    replica: 'replica-a',
+    logger: silentLogger,
+    ...schedulerOptions,
+  });
   const job = scheduler.newJob({ kind: 'cron', expression: '*/5 * * * *', withSeconds: false }, () => {}, {
     name: 'report',
     tags: ['daily'],
