@@ -24,11 +24,13 @@ const fixtures = fileURLToPath(new URL('package-fixtures/', import.meta.url));
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-// In build order: the backends compile against tscron's declarations, the CLI against all three.
+// In build order: the backends and the dashboard compile against tscron's declarations, the CLI
+// against all of them.
 const packages = [
   { name: 'tscron' },
   { name: '@tscron/redis' },
   { name: '@tscron/postgres' },
+  { name: '@tscron/dashboard' },
   { name: '@tscron/cli' },
 ];
 const peers = ['ioredis@latest', 'pg@latest', '@types/pg@latest'];

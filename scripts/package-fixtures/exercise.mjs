@@ -108,11 +108,33 @@ function cliReadsACrontab({ cli }) {
   assert.match(cli.formatProblem(bad.problems[0]), /^crontab:1:1: .*minute/);
 }
 
+// The page ships inside the package: the dashboard serves it and its JSON API from the tarball.
+async function dashboardServesPageAndApi({ tscron, dashboard }) {
+  const scheduler = tscron.createScheduler({ timeZone: 'UTC', unref: true });
+  scheduler.newJob(tscron.cronJob('0 * * * *'), () => {}, { name: '<b>hourly</b>' });
+  const board = dashboard.createDashboard({ scheduler, token: 'check-token' });
+  const page = await board.fetch(new Request('http://localhost/'));
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<script[^>]+src=/, 'the page loads its script from a file');
+  assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const refused = await board.fetch(new Request('http://localhost/api/jobs'));
+  assert.equal(refused.status, 401);
+  const jobs = await board.fetch(
+    new Request('http://localhost/api/jobs', { headers: { authorization: 'Bearer check-token' } }),
+  );
+  assert.deepEqual(
+    (await jobs.json()).map((job) => job.name),
+    ['<b>hourly</b>'],
+  );
+  await scheduler.shutdown();
+}
+
 export async function exercise(modules) {
   await schedulerRunsOnFakeClock(modules);
   errorsAreTscronErrors(modules);
   backendBlocksAreExported(modules);
   await redisLockerFindsItsScripts(modules);
   await postgresLockerFindsItsMigrations(modules);
+  await dashboardServesPageAndApi(modules);
   cliReadsACrontab(modules);
 }

@@ -4,6 +4,7 @@ import testing = require('tscron/testing');
 import backend = require('tscron/backend');
 import redis = require('@tscron/redis');
 import postgres = require('@tscron/postgres');
+import dashboard = require('@tscron/dashboard');
 
 const clock = new testing.FakeClock(0);
 const scheduler: tscron.Scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
@@ -12,5 +13,6 @@ const lockerClass: typeof redis.RedisLocker = redis.RedisLocker;
 const pgClient: postgres.PgClient = { query: async () => ({ rows: [], rowCount: 0 }) };
 const locker = new postgres.PostgresLocker({ client: pgClient });
 const held: typeof backend.HeldLocks = backend.HeldLocks;
+const board: dashboard.Dashboard = dashboard.createDashboard({ scheduler });
 
-export = { job, lockerClass, locker, held };
+export = { job, lockerClass, locker, held, board };

@@ -1,5 +1,6 @@
 // Type-checked against the installed tarballs, strictly, under nodenext and under bundler resolution:
 // the published declarations must describe the public API of every entry point.
+import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
 import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redis';
 import { Redis } from 'ioredis';
@@ -20,12 +21,17 @@ import {
   type Locker,
   MemoryElector,
   MemoryLocker,
+  MemoryRunHistory,
   type Monitor,
   monthlyJob,
   nextRuns,
   oneTimeJob,
+  type RunHistory,
+  type RunRecord,
   type Scheduler,
+  type SchedulerEvent,
   type SchedulerOptions,
+  setRunOutput,
   TscronError,
   type TscronErrorCode,
   Weekday,
@@ -53,7 +59,9 @@ const options: SchedulerOptions = {
   stopTimeout: '30s',
   limitConcurrentJobs: { limit: 4, mode: 'wait' },
   locker: new MemoryLocker({ ttl: '10s' }),
-  monitor,
+  monitor: [monitor, { jobFailed: () => undefined }],
+  history: new MemoryRunHistory({ perJob: 20 }),
+  replica: 'worker-1',
   globalJobOptions: { timeout: '5m' },
   unref: true,
 };
@@ -68,13 +76,22 @@ const jobOptions: JobOptions = {
 };
 const job: Job = scheduler.newJob(
   definitions[2] ?? cronJob('@daily'),
-  async ({ signal, scheduledAt, lock }: JobContext) => {
+  async (context: JobContext) => {
+    const { signal, scheduledAt, lock } = context;
     signal.throwIfAborted();
+    setRunOutput(context, 'done');
     return { at: scheduledAt.getTime(), fence: lock?.fence };
   },
   jobOptions,
 );
 const next: Date | undefined = job.nextRun();
+const history: RunHistory | undefined = scheduler.history;
+const unsubscribe: () => void = scheduler.subscribe((event: SchedulerEvent) => {
+  if (event.type === 'run') void (event.run satisfies RunRecord).status;
+});
+const dashboardOptions: DashboardOptions = { scheduler, token: 'secret', readOnly: true, basePath: '/cron' };
+const dashboard: Dashboard = createDashboard(dashboardOptions);
+const served: Promise<Response> = dashboard.fetch(new Request('http://localhost/cron/healthz'));
 
 const client = new Redis({ lazyConnect: true });
 const redisOptions: RedisLockerOptions = { client, ttl: '30s', minHold: '10s' };
@@ -102,11 +119,14 @@ export {
   cases,
   describeError,
   electorCases,
+  history,
   memoryElector,
   next,
   postgresElector,
   postgresLocker,
   redisElector,
   redisLocker,
+  served,
+  unsubscribe,
   upcoming,
 };

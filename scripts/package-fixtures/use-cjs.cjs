@@ -7,6 +7,7 @@ const modules = {
   postgres: require('@tscron/postgres'),
   ioredis: require('ioredis'),
   pg: require('pg'),
+  dashboard: require('@tscron/dashboard'),
   cli: require('@tscron/cli'),
 };
 

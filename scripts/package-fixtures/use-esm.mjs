@@ -1,6 +1,7 @@
 // Loads every entry point through `import` (the ESM builds) and exercises them.
 
 import * as cli from '@tscron/cli';
+import * as dashboard from '@tscron/dashboard';
 import * as postgres from '@tscron/postgres';
 import * as redis from '@tscron/redis';
 import * as ioredis from 'ioredis';
@@ -10,5 +11,5 @@ import * as backend from 'tscron/backend';
 import * as testing from 'tscron/testing';
 import { exercise } from './exercise.mjs';
 
-await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, cli });
+await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, cli });
 console.log('ESM: every entry point imported and exercised');
