@@ -22,23 +22,23 @@ export interface DashboardOptions {
    * already does (its own `history` option is this very store).
    * @default each scheduler's own `history`, else one `MemoryRunHistory` the dashboard fills
    */
-  history?: RunHistory;
+  history?: RunHistory | undefined;
   /**
    * A secret every API request must carry as `Authorization: Bearer <token>`; `/healthz`, the page
    * and its assets stay public. Required to `listen` on anything but a loopback address.
    * @default no authentication
    */
-  token?: string;
+  token?: string | undefined;
   /**
    * Refuse every action (run now, pause, resume) with 403: the dashboard only watches.
    * @default false
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /**
    * The path the dashboard lives under, e.g. `'/cron'`: the page at `/cron/`, the API at `/cron/api/...`.
    * @default '/'
    */
-  basePath?: string;
+  basePath?: string | undefined;
 }
 
 /** Options of {@link Dashboard.listen}. */
@@ -50,7 +50,7 @@ export interface ListenOptions {
    * `token`: the dashboard can run jobs.
    * @default '127.0.0.1'
    */
-  host?: string;
+  host?: string | undefined;
 }
 
 /** The options, checked and normalised. */
@@ -137,7 +137,7 @@ export function isLoopback(host: string): boolean {
 export function resolveListenOptions(
   options: ListenOptions,
   token: string | undefined,
-): Required<ListenOptions> {
+): { port: number; host: string } {
   if (typeof options !== 'object' || options === null) {
     throw new TscronError(
       'ERR_INVALID_OPTION',

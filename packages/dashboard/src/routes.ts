@@ -45,7 +45,7 @@ export function dashboardRoutes(config: DashboardConfig, histories: Histories, s
   app.get(`${base}/api/jobs`, async () => json(await Promise.all(allJobs(schedulers).map(jobFor))));
   app.all(`${base}/api/jobs`, () => methodNotAllowed('GET'));
 
-  app.get(`${base}/api/state`, async () => json(await stateJson(schedulers, histories)));
+  app.get(`${base}/api/state`, async () => json(await stateJson(schedulers, histories, readOnly)));
   app.all(`${base}/api/state`, () => methodNotAllowed('GET'));
 
   app.get(`${base}/api/events`, (c) => streams.open(c.req.raw.signal));

@@ -25,10 +25,16 @@ export interface StateJson {
   failuresLastHour: number;
   /** The first scheduler's replica (the only one, usually). */
   replica: string;
+  /** Whether actions are refused (`readOnly`): the page hides its buttons. */
+  readOnly: boolean;
   schedulers: SchedulerStateJson[];
 }
 
-export async function stateJson(schedulers: readonly Scheduler[], histories: Histories): Promise<StateJson> {
+export async function stateJson(
+  schedulers: readonly Scheduler[],
+  histories: Histories,
+  readOnly: boolean,
+): Promise<StateJson> {
   const each = schedulers.map((scheduler) => {
     const jobs = scheduler.jobs();
     return {
@@ -52,6 +58,7 @@ export async function stateJson(schedulers: readonly Scheduler[], histories: His
     running: each.reduce((sum, s) => sum + s.running, 0),
     failuresLastHour,
     replica: each[0]?.replica ?? '',
+    readOnly,
     schedulers: each,
   };
 }

@@ -207,6 +207,7 @@ describe('GET api/state', () => {
       running: 0,
       failuresLastHour: 1,
       replica: 'replica-a',
+      readOnly: false,
       schedulers: [{ replica: 'replica-a', timeZone: 'UTC', started: true, jobs: 2, running: 0 }],
     });
   });

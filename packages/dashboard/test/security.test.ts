@@ -89,6 +89,7 @@ describe('readOnly', () => {
     }
     expect(job.isPaused()).toBe(false);
     expect((await call(dashboard, '/api/jobs')).status).toBe(200);
+    expect(await (await call(dashboard, '/api/state')).json()).toMatchObject({ readOnly: true });
   });
 });
 
