@@ -12,6 +12,11 @@ import { saveToken } from './token.js';
 import { TokenForm } from './token-form.js';
 import type { JobView, RunView, StateView } from './types.js';
 
+/**
+ * Jobs in the first render. A thousand cards take a few hundred milliseconds to build; the first
+ * screenful is painted first, and the rest follows in the next task, off the first view's path.
+ */
+const firstBatch = 60;
 /** How many runs the open job's history shows. */
 export const historyLimit = 50;
 /** Run events change next runs and counts the event does not carry: the list is re-read, at most this often. */
@@ -31,6 +36,7 @@ export function App() {
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [shown, setShown] = useState(firstBatch);
   const openRef = useRef(openId);
   openRef.current = openId;
 
@@ -169,6 +175,20 @@ export function App() {
 
   const visible = useMemo(() => (jobs ? applyFilter(jobs, filter) : []), [jobs, filter]);
 
+  useEffect(() => {
+    if (jobs === null || shown === Number.POSITIVE_INFINITY) return;
+    // After the frame with the first batch is out: requestAnimationFrame runs before that paint, and
+    // a task queued from it runs after.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setShown(Number.POSITIVE_INFINITY), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [jobs, shown]);
+
   if (auth === 'needed' || auth === 'refused' || auth === 'checking') {
     return html`<main class="page">
       <${TokenForm}
@@ -195,7 +215,7 @@ export function App() {
           : html`<h2 class="visually-hidden">Jobs</h2>
             <p class="muted count">${visible.length === jobs.length ? `${jobs.length} jobs` : `${visible.length} of ${jobs.length} jobs`}</p>
             <ul class="jobs" aria-label="Jobs">
-              ${visible.map(
+              ${visible.slice(0, shown).map(
                 (job) => html`<${JobCard}
                   key=${job.id}
                   job=${job}
