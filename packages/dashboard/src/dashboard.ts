@@ -11,11 +11,14 @@ import {
 } from './options.js';
 import { dashboardRoutes } from './routes.js';
 
+/** How long `close()` lets requests in flight finish before it drops their connections. */
+const CLOSE_GRACE = 1000;
+
 /** A running dashboard server, from {@link Dashboard.listen}. */
 export interface DashboardServer {
   /** Where the page is, e.g. `http://127.0.0.1:8080/` (with the base path). */
   readonly url: string;
-  /** Stops listening, ends the event streams and closes every connection. */
+  /** Stops listening, ends the event streams, and closes every connection (after up to 1 s for responses in flight). */
   close(): Promise<void>;
 }
 
@@ -71,10 +74,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         url: `http://${shownHost}:${address.port}${config.basePath}/`,
         close: () =>
           new Promise<void>((resolve, reject) => {
+            // Ended streams finish their responses cleanly, then their connections are closed.
             streams.closeAll();
-            server.close((error) => (error ? reject(error) : resolve()));
-            // Keep-alive connections would otherwise hold close() open for seconds.
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            const force = setTimeout(() => {
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }, CLOSE_GRACE);
+            // A response that ends after close() leaves its keep-alive connection idle but open.
+            const idle = setInterval(() => {
+              if ('closeIdleConnections' in server) server.closeIdleConnections();
+            }, 10);
+            server.close((error) => {
+              clearTimeout(force);
+              clearInterval(idle);
+              if (error) reject(error);
+              else resolve();
+            });
           }),
       };
     },

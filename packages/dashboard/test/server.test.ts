@@ -73,7 +73,31 @@ describe('listen', () => {
     const rest = open.text();
     await server.close();
     // The stream ends rather than holding close() or the client forever.
-    await expect(rest.catch(() => 'ended')).resolves.toBeDefined();
+    expect(await rest).toContain(': connected');
+  });
+
+  it('unsubscribes when an HTTP client disconnects', async () => {
+    const { dashboard, scheduler } = setup();
+    let active = 0;
+    const subscribe = scheduler.subscribe.bind(scheduler);
+    scheduler.subscribe = (listener) => {
+      active++;
+      const unsubscribe = subscribe(listener);
+      return () => {
+        active--;
+        unsubscribe();
+      };
+    };
+    const server = await dashboard.listen({ port: 0 });
+    servers.push(server);
+    const controller = new AbortController();
+    const stream = await fetch(new URL('api/events', server.url), { signal: controller.signal });
+    expect(active).toBe(1);
+    controller.abort();
+    await stream.text().catch(() => {});
+    // The server hears of the closed socket on its own schedule: poll, briefly.
+    for (let i = 0; i < 200 && active > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(active).toBe(0);
   });
 
   it('validates its options', async () => {
