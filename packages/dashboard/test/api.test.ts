@@ -232,6 +232,22 @@ describe('history', () => {
   });
 });
 
+describe('errors', () => {
+  it('answers 500 JSON, without internals and with the security headers, when the store fails', async () => {
+    const history = {
+      record: async () => {},
+      list: async () => {
+        throw new Error('connection to db-7.internal refused');
+      },
+    };
+    const { dashboard } = setup({ history });
+    const response = await call(dashboard, '/api/jobs');
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: 'Internal error' });
+    expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'none'");
+  });
+});
+
 describe('several schedulers', () => {
   it('lists the jobs of all, acts on each, and sums the state', async () => {
     const clock = new FakeClock();
