@@ -44,18 +44,15 @@ export class MemoryRunHistory implements RunHistory {
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
     const before = query.before?.getTime() ?? Number.POSITIVE_INFINITY;
     let found: RunRecord[];
-    if (query.jobName !== undefined) found = this.#rings.get(query.jobName)?.newestFirst() ?? [];
+    if (query.jobName !== undefined) found = this.#rings.get(query.jobName)?.newest(limit, before) ?? [];
     else {
       found = [];
-      for (const ring of this.#rings.values()) found.push(...ring.newestFirst());
+      for (const ring of this.#rings.values()) found.push(...ring.newest(limit, before));
       found.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+      if (found.length > limit) found.length = limit;
     }
-    const kept: RunRecord[] = [];
-    for (const run of found) {
-      if (kept.length >= limit) break;
-      if (run.startedAt.getTime() < before) kept.push({ ...run });
-    }
-    return Promise.resolve(kept);
+    // Copies: a caller that edits what it got must not edit the history.
+    return Promise.resolve(found.map((run) => ({ ...run })));
   }
 }
 
@@ -65,6 +62,8 @@ class Ring {
   /** Where the next record goes. */
   #next = 0;
   #size = 0;
+  /** Whether some record started before one stored ahead of it (then reading sorts). */
+  #outOfOrder = false;
 
   constructor(capacity: number) {
     this.#slots = new Array(capacity);
@@ -80,19 +79,33 @@ class Ring {
         return;
       }
     }
+    if (this.#size > 0) {
+      const newest = this.#slots[(this.#next - 1 + capacity) % capacity] as RunRecord;
+      if (run.startedAt.getTime() < newest.startedAt.getTime()) this.#outOfOrder = true;
+    }
     this.#slots[this.#next] = run;
     this.#next = (this.#next + 1) % capacity;
     if (this.#size < capacity) this.#size++;
   }
 
-  /** Newest start first (records arrive in start order, but a run's end may land after later starts). */
-  newestFirst(): RunRecord[] {
+  /**
+   * At most `limit` records started before `before`, newest start first. Records nearly always
+   * arrive in start order, and then this reads only what it returns (the dashboard asks every job
+   * for its last run); otherwise it sorts.
+   */
+  newest(limit: number, before: number): RunRecord[] {
     const capacity = this.#slots.length;
     const out: RunRecord[] = [];
     for (let back = 1; back <= this.#size; back++) {
-      out.push(this.#slots[(this.#next - back + capacity) % capacity] as RunRecord);
+      const run = this.#slots[(this.#next - back + capacity) % capacity] as RunRecord;
+      if (run.startedAt.getTime() >= before) continue;
+      out.push(run);
+      if (!this.#outOfOrder && out.length >= limit) break;
     }
-    return out.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    if (!this.#outOfOrder) return out;
+    out.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    if (out.length > limit) out.length = limit;
+    return out;
   }
 }
 

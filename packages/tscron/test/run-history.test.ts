@@ -244,3 +244,15 @@ describe('several monitors', () => {
     );
   });
 });
+
+describe('MemoryRunHistory order', () => {
+  test('records that arrive out of start order are still listed newest start first', async () => {
+    const history = new MemoryRunHistory();
+    for (const ms of [1000, 3000, 2000, 4000]) await history.record(record('a', ms));
+    const runs = await history.list({ jobName: 'a', limit: 3 });
+    expect(runs.map((r) => r.startedAt.getTime() - T0)).toEqual([4000, 3000, 2000]);
+    const copy = await history.list({ jobName: 'a', limit: 1 });
+    (copy[0] as RunRecord).status = 'fail';
+    expect((await history.list({ jobName: 'a', limit: 1 }))[0]?.status).toBe('success');
+  });
+});
