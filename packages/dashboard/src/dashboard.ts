@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { EventStreams } from './event-stream.js';
 import { resolveHistories } from './histories.js';
+import { guardHost } from './host-guard.js';
 import {
   type DashboardOptions,
   type ListenOptions,
@@ -63,7 +64,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     fetch,
     async listen(listenOptions) {
       const { port, host } = resolveListenOptions(listenOptions, config.token);
-      const server = serve({ fetch, port, hostname: host });
+      const served = config.token === undefined ? guardHost(fetch, host) : fetch;
+      const server = serve({ fetch: served, port, hostname: host });
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
         server.once('error', reject);

@@ -1,4 +1,5 @@
 // `listen`: a real HTTP server on a free port, the loopback rule, SSE over the network, close().
+import { get as httpGet } from 'node:http';
 import { isTscronError } from 'tscron';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DashboardServer } from '../src/index.js';
@@ -26,6 +27,25 @@ describe('listen', () => {
     expect((await fetch(new URL('healthz', server.url))).status).toBe(200);
     const jobs = (await (await fetch(new URL('api/jobs', server.url))).json()) as Array<{ id: string }>;
     expect(jobs.map((listed) => listed.id)).toEqual([job.id]);
+  });
+
+  it('without a token, refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const { server } = await listening();
+    const { port } = new URL(server.url);
+    const statusFor = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const request = httpGet(
+          { host: '127.0.0.1', port, path: '/api/jobs', headers: { host } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode);
+          },
+        );
+        request.on('error', reject);
+      });
+    expect(await statusFor(`attacker.example:${port}`)).toBe(421);
+    expect(await statusFor(`localhost:${port}`)).toBe(200);
+    expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
   });
 
   it('puts the base path in the url', async () => {
