@@ -9,7 +9,7 @@ import { BEHIND_MS, LagReporter } from './lag-reporter.js';
 import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
 import { hasLostListener, ON_LOST } from './lost-listener.js';
-import type { JobStatus, Monitor } from './monitor.js';
+import type { JobStatus, Monitor, RunTrace } from './monitor.js';
 import type { RunStatus } from './run-history.js';
 import { runOutputOf } from './run-output.js';
 import { droppedRecord, endedRecord, startedRecord } from './run-records.js';
@@ -46,6 +46,8 @@ export class Run {
   declare tracked: boolean;
   /** What the task of the latest attempt received (its output, if reported, is keyed by it). */
   declare context: JobContext | undefined;
+  /** The run's trace, when a monitor traces runs ({@link Monitor.traceRun}). */
+  declare trace: RunTrace | undefined;
 
   constructor(job: JobRecord, at: number, scheduled: boolean) {
     this.job = job;
@@ -67,6 +69,7 @@ export class Run {
     this.date = undefined;
     this.tracked = false;
     this.context = undefined;
+    this.trace = undefined;
   }
 
   /** The run's own signal, made when first read. */
@@ -201,6 +204,10 @@ export class Executor {
   readonly #lag: LagReporter;
   readonly #events: SchedulerEvents;
   readonly #replica: string;
+  /** Whether a monitor traces runs: read once, so that a scheduler without one pays a field test per run. */
+  readonly #tracing: boolean;
+  /** What the elector last answered, so that `leaderChanged` hears only changes. */
+  #leader: boolean | undefined;
 
   constructor(config: SchedulerConfig, hooks: ExecutorHooks, events: SchedulerEvents) {
     this.#clock = config.clock;
@@ -215,6 +222,8 @@ export class Executor {
     this.#hooks = hooks;
     this.#events = events;
     this.#replica = config.replica;
+    this.#tracing = config.monitor?.traceRun !== undefined;
+    this.#leader = undefined;
     this.#lag = new LagReporter(config.logger, config.monitor, config.printUnobserved);
   }
 
@@ -344,6 +353,7 @@ export class Executor {
     }
     const monitor = this.#monitor;
     if (monitor?.jobStarted !== undefined) this.#report('jobStarted', () => monitor.jobStarted?.(job));
+    if (this.#tracing) this.#openTrace(run);
     const cfg = job.cfg;
     const listeners = cfg.listeners;
     const locker = cfg.locker === false ? undefined : (cfg.locker ?? this.#locker);
@@ -376,8 +386,10 @@ export class Executor {
         } catch (error) {
           this.#lockFailed(run, 'elector', error);
         }
+        if (leader !== this.#leader && !run.aborted) this.#leadership(leader);
         // Another instance leads: the run is its to record, not this one's.
         if (!leader) return this.#skip(run, 'skip', null);
+        if (run.trace !== undefined) this.#traced(run, (trace) => trace.locked?.(undefined));
       } else if (locker !== undefined) {
         let lock: Lock | null;
         job.flags |= LOCKING;
@@ -395,6 +407,7 @@ export class Executor {
         // Another instance holds the occurrence: the run is its to record, not this one's.
         if (lock === null || lock === undefined) return this.#skip(run, 'skip', null);
         this.#hold(run, lock);
+        if (run.trace !== undefined) this.#traced(run, (trace) => trace.locked?.(lock));
         if (run.scheduled && this.#late(run)) return this.#skip(run, 'skip', 'missed');
       }
       if (run.aborted) return this.#skip(run, 'skip');
@@ -457,8 +470,10 @@ export class Executor {
     const message = `tscron: job "${job.name}": the ${what} failed; the run for ${run.scheduledAt.toISOString()} is skipped`;
     const listener = job.cfg.listeners?.afterLockError;
     if (listener !== undefined) callSafely(this.#logger, 'afterLockError', listener, job.id, job.name, error);
+    const monitor = this.#monitor;
+    if (monitor?.lockFailed !== undefined) this.#report('lockFailed', () => monitor.lockFailed?.(job, error));
     if (!this.#printUnobserved) this.#logger.warn(message, error);
-    else if (listener === undefined) console.error(message, error);
+    else if (listener === undefined && monitor?.lockFailed === undefined) console.error(message, error);
   }
 
   /**
@@ -525,7 +540,8 @@ export class Executor {
       const job = run.job;
       const context = new RunContext(run.taskSignal(), job, run.scheduledAt, run.lock, run.attempt + 1);
       run.context = context;
-      result = job.task(context);
+      const trace = run.trace;
+      result = trace?.wrap === undefined ? job.task(context) : trace.wrap(() => job.task(context));
     } catch (error) {
       this.#failed(run, error);
       return;
@@ -648,6 +664,7 @@ export class Executor {
         this.#report('jobCompleted', () => monitor.jobCompleted?.(job));
       }
     }
+    if (run.trace !== undefined) this.#closeTrace(run, failed ? 'fail' : 'success', error);
     this.#release(run);
   }
 
@@ -680,10 +697,45 @@ export class Executor {
     if (run.done) return;
     run.done = true;
     this.#count(run.job, status);
+    if (run.trace !== undefined) this.#closeTrace(run, 'skip', undefined);
     if (recordAs !== null && this.#events.recording) {
       this.#events.run(droppedRecord(run.job, run.scheduledAt, this.#hooks.now(), recordAs, this.#replica));
     }
     this.#release(run);
+  }
+
+  /** Starts a run's trace; a monitor whose traceRun throws leaves the run untraced. */
+  #openTrace(run: Run): void {
+    const monitor = this.#monitor as Monitor;
+    try {
+      run.trace = monitor.traceRun?.({ job: run.job, scheduledAt: run.scheduledAt });
+    } catch (error) {
+      this.#logger.error('tscron: monitor.traceRun threw', error);
+    }
+  }
+
+  /** Calls a method of a run's trace; whatever it throws is logged and ignored. */
+  #traced(run: Run, call: (trace: RunTrace) => void): void {
+    try {
+      call(run.trace as RunTrace);
+    } catch (error) {
+      this.#logger.error(`tscron: job "${run.job.name}": its run trace threw`, error);
+    }
+  }
+
+  /** Ends a run's trace (once). */
+  #closeTrace(run: Run, status: JobStatus, error: unknown): void {
+    const outcome = status === 'fail' ? { status, error } : { status };
+    this.#traced(run, (trace) => trace.end(outcome));
+    run.trace = undefined;
+  }
+
+  /** The elector's answer changed: the monitor hears of it. */
+  #leadership(leader: boolean): void {
+    this.#leader = leader;
+    const monitor = this.#monitor;
+    if (monitor?.leaderChanged !== undefined)
+      this.#report('leaderChanged', () => monitor.leaderChanged?.(leader));
   }
 
   /** Records an occurrence dropped before it became a run (singleton mode, the concurrency limit). */

@@ -38,7 +38,7 @@ export { MemoryElector } from './memory-elector.js';
 export type { MemoryLockerOptions } from './memory-locker.js';
 export { MemoryLocker } from './memory-locker.js';
 export { MemoryRunHistory } from './memory-run-history.js';
-export type { JobStatus, Monitor } from './monitor.js';
+export type { JobStatus, Monitor, RunTrace, TracedRun } from './monitor.js';
 export type { MemoryRunHistoryOptions, RunHistory, RunQuery, RunRecord, RunStatus } from './run-history.js';
 export { setRunOutput } from './run-output.js';
 export type { DstPolicy, NextRunsOptions } from './schedule.js';

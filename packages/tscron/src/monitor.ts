@@ -1,3 +1,4 @@
+import type { Lock } from './distributed.js';
 import type { Job } from './job.js';
 
 /** How a run ended, as a monitor sees it. */
@@ -47,4 +48,51 @@ export interface Monitor {
    * what such a late run does.
    */
   runsBehind?(runs: number, worstMs: number): void;
+  /**
+   * The locker or elector failed for a run (not a lost claim: another instance winning is no
+   * failure). The run is skipped.
+   */
+  lockFailed?(job: Job, error: unknown): void;
+  /** This instance became the leader (`true`) or stopped being it, as the elector answered a run. */
+  leaderChanged?(leader: boolean): void;
+  /**
+   * Follows one run from its dispatch (before its lock) to its end (after the after-listeners), and
+   * may run its task inside a context of its own: the hook a tracer needs (see {@link RunTrace}).
+   * Called for every run dispatched, so keep it cheap; return `undefined` to leave a run alone.
+   */
+  traceRun?(run: TracedRun): RunTrace | undefined;
+}
+
+/** A run being dispatched, as {@link Monitor.traceRun} sees it. */
+export interface TracedRun {
+  readonly job: Job;
+  /** The occurrence (`runNow()`: when it was called). */
+  readonly scheduledAt: Date;
+}
+
+/**
+ * One run's trace, from {@link Monitor.traceRun}. Each method is called at most as described; one
+ * that throws is logged and never fails the run.
+ *
+ * @example
+ * ```ts
+ * import type { Monitor } from 'tscron';
+ * import { AsyncLocalStorage } from 'node:async_hooks';
+ *
+ * const current = new AsyncLocalStorage<string>();
+ * const tracing: Monitor = {
+ *   traceRun: ({ job }) => ({
+ *     wrap: (task) => current.run(`run of ${job.name}`, task),
+ *     end: ({ status }) => console.log(job.name, status),
+ *   }),
+ * };
+ * ```
+ */
+export interface RunTrace {
+  /** The run holds its lock, or its elector said lead (not called when there is neither). */
+  locked?(lock: Lock | undefined): void;
+  /** Calls `task` (each try of the task, retries included) and returns what it returns, inside a context. */
+  wrap?<T>(task: () => T): T;
+  /** The run ended, or was skipped before its task ran (`status: 'skip'`); `error` on failure. */
+  end(outcome: { status: JobStatus; error?: unknown }): void;
 }

@@ -1,4 +1,4 @@
-import type { Monitor } from './monitor.js';
+import type { Monitor, RunTrace, TracedRun } from './monitor.js';
 
 /**
  * One {@link Monitor} standing for several (`SchedulerOptions.monitor` as an array). It has a method
@@ -15,6 +15,11 @@ export function combineMonitors(monitors: readonly Monitor[]): Monitor | undefin
     for (const name of methodNames(monitor)) names.add(name);
   }
   for (const name of names) {
+    if (name === 'traceRun') {
+      const tracers = monitors.filter((monitor) => typeof monitor.traceRun === 'function');
+      combined[name] = (run: unknown) => combineTraces(tracers, run as TracedRun);
+      continue;
+    }
     const targets = monitors.filter((monitor) => typeof methodOf(monitor, name) === 'function');
     combined[name] = (...args: unknown[]): void => {
       let failure: { error: unknown } | undefined;
@@ -29,6 +34,47 @@ export function combineMonitors(monitors: readonly Monitor[]): Monitor | undefin
     };
   }
   return combined as Monitor;
+}
+
+/**
+ * The traces of several monitors as one: `locked` and `end` reach each, `wrap` nests the contexts
+ * (the first monitor's outermost). A monitor whose `traceRun` throws leaves the others tracing.
+ */
+function combineTraces(tracers: readonly Monitor[], run: TracedRun): RunTrace | undefined {
+  const traces: RunTrace[] = [];
+  let failure: { error: unknown } | undefined;
+  for (const monitor of tracers) {
+    try {
+      const trace = monitor.traceRun?.(run);
+      if (trace !== undefined) traces.push(trace);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined && traces.length === 0) throw failure.error;
+  if (traces.length <= 1) return traces[0];
+  return {
+    locked: (lock) => eachSafely(traces, (trace) => trace.locked?.(lock)),
+    wrap: <T>(task: () => T): T =>
+      traces.reduceRight<() => T>(
+        (inner, trace) => (trace.wrap === undefined ? inner : () => trace.wrap?.(inner) as T),
+        task,
+      )(),
+    end: (outcome) => eachSafely(traces, (trace) => trace.end(outcome)),
+  };
+}
+
+/** Calls `call` for every trace, even after one threw; then rethrows the first error. */
+function eachSafely(traces: readonly RunTrace[], call: (trace: RunTrace) => void): void {
+  let failure: { error: unknown } | undefined;
+  for (const trace of traces) {
+    try {
+      call(trace);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
 }
 
 function methodOf(monitor: Monitor, name: string): unknown {
