@@ -10,16 +10,13 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-/** Opens the dashboard; `schedulers` is read on every request, so zones added by a reload show. */
-export async function openDashboard(
-  schedulers: readonly Scheduler[],
-  history: RunHistory,
-  address: ListenAddress,
-  token: string | undefined,
-): Promise<RunningDashboard> {
-  let module: typeof import('@tscron/dashboard');
+/** The dashboard package, loaded before anything starts so that a missing one stops the run at once. */
+export type DashboardModule = typeof import('@tscron/dashboard');
+
+/** Imports @tscron/dashboard, or says what to install. */
+export async function loadDashboard(): Promise<DashboardModule> {
   try {
-    module = await import('@tscron/dashboard');
+    return await import('@tscron/dashboard');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
@@ -27,6 +24,16 @@ export async function openDashboard(
     }
     throw error;
   }
+}
+
+/** Opens the dashboard; `schedulers` is read on every request, so zones added by a reload show. */
+export async function openDashboard(
+  module: DashboardModule,
+  schedulers: readonly Scheduler[],
+  history: RunHistory,
+  address: ListenAddress,
+  token: string | undefined,
+): Promise<RunningDashboard> {
   const dashboard = module.createDashboard({
     scheduler: schedulers,
     history,

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { formatDuration, MemoryRunHistory, toMilliseconds } from 'tscron';
 import { messageOf } from './checks.js';
-import { openDashboard, type RunningDashboard } from './dashboard-server.js';
+import { loadDashboard, openDashboard, type RunningDashboard } from './dashboard-server.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { loadFilesOrThrow } from './load.js';
 import type { Output } from './output.js';
@@ -43,6 +43,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const dashboardAt = dashboardAddress(options);
   const dashboardToken = options.dashboardToken ?? nonEmpty(process.env.TSCRON_DASHBOARD_TOKEN);
   const history = dashboardAt === undefined ? undefined : new MemoryRunHistory();
+  const dashboardModule = dashboardAt === undefined ? undefined : await loadDashboard();
   // Refuses an invalid file before anything starts or connects.
   const schedule = await loadFilesOrThrow(files);
   const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
@@ -96,8 +97,8 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       void runner.closeBackends();
       throw error;
     }
-    if (dashboardAt !== undefined && history !== undefined) {
-      openDashboard(runner.schedulerList, history, dashboardAt, dashboardToken).then(
+    if (dashboardModule !== undefined && dashboardAt !== undefined && history !== undefined) {
+      openDashboard(dashboardModule, runner.schedulerList, history, dashboardAt, dashboardToken).then(
         (opened) => {
           dashboard = opened;
           output.write({ level: 'info', msg: `dashboard: ${opened.url}`, fields: { dashboard: opened.url } });

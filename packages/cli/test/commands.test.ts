@@ -171,15 +171,12 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(noFile.code).toBe(2);
   });
 
-  it('run refuses an invalid file before starting, and --dashboard and --metrics for now', async () => {
+  it('run refuses an invalid file before starting, and --metrics for now', async () => {
     const bad = write(dir, 'run-bad.yaml', 'jobs:\n  - { name: a, every: 1s }\n');
     const result = await tscron(['run', bad]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toBe(`${bad}:2:5: job "a": missing command; give one of run, command or module\n`);
     const good = write(dir, 'run-good.yaml', 'jobs:\n  - { name: a, every: 1s, run: "true" }\n');
-    const dashboard = await tscron(['run', good, '--dashboard', '8080']);
-    expect(dashboard.code).toBe(2);
-    expect(dashboard.stderr).toContain('--dashboard is not available yet');
     const metrics = await tscron(['run', good, '--metrics', '9464']);
     expect(metrics.code).toBe(2);
     expect(metrics.stderr).toContain('--metrics is not available yet');
@@ -206,13 +203,21 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     }
     const bin = join(install, 'cli', 'dist', 'esm', 'bin.js');
     const file = write(dir, 'bare.yaml', 'jobs:\n  - { name: a, every: 1s, run: "true" }\n');
-    const run = (url: string) =>
+    const run = (...args: string[]) =>
       new Promise<Result>((resolve) => {
-        execFile(process.execPath, [bin, 'run', file, '--locker', url], (error, stdout, stderr) =>
+        execFile(process.execPath, [bin, 'run', file, ...args], (error, stdout, stderr) =>
           resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
         );
       });
-    const [redis, postgres] = await Promise.all([run('redis://127.0.0.1:6379'), run('postgres://db/app')]);
+    const [redis, postgres, dashboard] = await Promise.all([
+      run('--locker', 'redis://127.0.0.1:6379'),
+      run('--locker', 'postgres://db/app'),
+      run('--dashboard', '0'),
+    ]);
+    expect(dashboard.code).toBe(2);
+    expect(dashboard.stderr).toContain(
+      '--dashboard needs the package @tscron/dashboard: npm install @tscron/dashboard',
+    );
     expect(redis.code).toBe(2);
     expect(redis.stderr).toContain('needs the packages @tscron/redis and ioredis');
     expect(redis.stderr).toContain('npm install @tscron/redis ioredis');
