@@ -1,7 +1,7 @@
 // The server side of RedisLocker.lockBatch: one acquire-batch script call per slot group.
-import type { RedisClient } from './client.js';
+import type { RedisConnection } from './connection.js';
 import { slotGroups } from './key-slot.js';
-import { runScript, script } from './scripts.js';
+import { script } from './scripts.js';
 
 /** One claim of a batch, ready for the server. */
 export interface BatchClaim {
@@ -21,15 +21,14 @@ export interface BatchClaim {
  * lost, may have claimed some; releasing by token is a no-op for the rest).
  */
 export async function claimBatch(
-  client: RedisClient,
-  cluster: boolean,
+  connection: RedisConnection,
   claims: readonly BatchClaim[],
   life: number,
   drop: (claim: BatchClaim) => void,
 ): Promise<Array<string | null>> {
   const fences = new Array<string | null>(claims.length).fill(null);
   const indexes = claims.map((_, i) => i);
-  const groups = slotGroups(indexes, (i) => (claims[i] as BatchClaim).lockKey, cluster);
+  const groups = slotGroups(indexes, (i) => (claims[i] as BatchClaim).lockKey, connection.cluster);
   const calls = groups.map(async (group) => {
     const keys: string[] = [];
     const args: Array<string | number> = [life];
@@ -38,7 +37,7 @@ export async function claimBatch(
       keys.push(claim.lockKey, claim.fenceKey);
       args.push(claim.token);
     }
-    const replies = (await runScript(client, script.acquireBatch, keys, args)) as unknown[];
+    const replies = (await connection.run(script.acquireBatch, keys, args)) as unknown[];
     for (const [j, i] of group.entries()) {
       const reply = replies[j];
       // 0 says held elsewhere; a fence is never 0 (INCR starts at 1).

@@ -1,9 +1,9 @@
 // Per-lock calls (renew, release) made in the same turn of the event loop, sent as one script call
 // per slot group.
 import { backendFailure, lockTimeout } from 'tscron/backend';
-import type { RedisClient } from './client.js';
+import type { RedisConnection } from './connection.js';
 import { slotGroups } from './key-slot.js';
-import { runScript, type Script } from './scripts.js';
+import type { Script } from './scripts.js';
 
 interface Pending {
   readonly key: string;
@@ -29,10 +29,9 @@ export interface CallBound {
  * with `ERR_LOCK_TIMEOUT` when it takes longer, and a Redis error becomes `ERR_LOCK_BACKEND_FAILED`.
  */
 export class CoalescedScript {
-  readonly #client: RedisClient;
+  readonly #connection: RedisConnection;
   readonly #script: Script;
   readonly #argument: number;
-  readonly #cluster: boolean;
   readonly #window: number;
   readonly #bound: CallBound | undefined;
   #pending: Pending[] = [];
@@ -43,16 +42,14 @@ export class CoalescedScript {
    * is 0 to send on the next `setImmediate`, else the milliseconds to collect calls for.
    */
   constructor(
-    client: RedisClient,
+    connection: RedisConnection,
     script: Script,
     argument: number,
-    cluster: boolean,
     options: { window?: number; bound?: CallBound } = {},
   ) {
-    this.#client = client;
+    this.#connection = connection;
     this.#script = script;
     this.#argument = argument;
-    this.#cluster = cluster;
     this.#window = options.window ?? 0;
     this.#bound = options.bound;
   }
@@ -73,7 +70,7 @@ export class CoalescedScript {
     const pending = this.#pending;
     this.#pending = [];
     this.#queued = false;
-    for (const group of slotGroups(pending, (item) => item.key, this.#cluster)) this.#send(group);
+    for (const group of slotGroups(pending, (item) => item.key, this.#connection.cluster)) this.#send(group);
   };
 
   #send(group: Pending[]): void {
@@ -90,7 +87,7 @@ export class CoalescedScript {
       }, bound.timeout);
       timer.unref();
     }
-    runScript(this.#client, this.#script, keys, args).then(
+    this.#connection.run(this.#script, keys, args).then(
       (replies) => {
         if (settled) return;
         clearTimeout(timer);

@@ -1,20 +1,21 @@
-// What an ioredis client last saw of its connection, read without changing what the client does.
+// What a client last saw of its connection, read without changing what the client does.
 import { isTscronError, TscronError } from 'tscron';
-import type { RedisClient } from './client.js';
+import type { RedisConnection } from './connection.js';
 
 /**
  * Watches a client while calls are pending, so that a call that times out can say why (the server
  * refused the connection, the host is unknown, ...).
  *
  * It never adds an `'error'` listener to a client that has none: ioredis prints "[ioredis] Unhandled
- * error event" only while no listener is attached, so one added here would hide that output from the
- * user. For such a client it reads the error the client's socket was destroyed with instead
- * (`stream.errored`, kept until the next connection attempt). A client that has `'error'` listeners
- * already gets one more while calls are pending, which changes nothing it does or prints. A Cluster
- * also reports node failures on `'node error'`, which ioredis never prints.
+ * error event" only while no listener is attached (and node-redis throws), so one added here would
+ * change what the client does. For such a client it reads the error the client's socket was
+ * destroyed with instead, where the client keeps it (ioredis' `stream.errored`). A client that has
+ * `'error'` listeners already gets one more while calls are pending, which changes nothing it does
+ * or prints. Cluster clients also report node failures on events that are never thrown or printed
+ * (see {@link RedisConnection.failureEvents}).
  */
 export class ConnectionWatch {
-  readonly #client: RedisClient;
+  readonly #connection: RedisConnection;
   #pending = 0;
   #events: string[] = [];
   #seen: Error | undefined;
@@ -22,8 +23,8 @@ export class ConnectionWatch {
     if (error instanceof Error) this.#seen = error;
   };
 
-  constructor(client: RedisClient) {
-    this.#client = client;
+  constructor(connection: RedisConnection) {
+    this.#connection = connection;
   }
 
   /** Starts watching for one call; the returned function ends it (once). */
@@ -39,20 +40,18 @@ export class ConnectionWatch {
 
   /** The error the client reported while watched, else the one its socket failed with, if any. */
   lastSeen(): Error | undefined {
-    if (this.#seen !== undefined) return this.#seen;
-    const errored = (this.#client as { stream?: { errored?: unknown } }).stream?.errored;
-    return errored instanceof Error ? errored : undefined;
+    return this.#seen ?? this.#connection.socketError();
   }
 
   #attach(): void {
     this.#seen = undefined;
     // One listener per event for all pending calls, so that many calls never trip MaxListeners.
-    this.#events = this.#client.listenerCount('error') > 0 ? ['error', 'node error'] : ['node error'];
-    for (const event of this.#events) this.#client.on(event, this.#record);
+    this.#events = this.#connection.failureEvents();
+    for (const event of this.#events) this.#connection.client.on(event, this.#record);
   }
 
   #detach(): void {
-    for (const event of this.#events) this.#client.off(event, this.#record);
+    for (const event of this.#events) this.#connection.client.off(event, this.#record);
     this.#events = [];
   }
 }

@@ -1,5 +1,5 @@
-// @tscron/redis: run each scheduled occurrence once across replicas, on Redis through ioredis.
-export type { RedisClient } from './client.js';
+// @tscron/redis: run each scheduled occurrence once across replicas, on Redis through ioredis or node-redis.
+export type { IoRedisClient, NodeRedisClient, RedisClient } from './client.js';
 export type { RedisElectorOptions } from './redis-elector.js';
 export { RedisElector } from './redis-elector.js';
 export type { RedisLockerOptions } from './redis-locker.js';

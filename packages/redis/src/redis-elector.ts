@@ -2,12 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import { type Duration, type Elector, TscronError } from 'tscron';
 import { Campaign, electorTimings } from 'tscron/backend';
-import { isRedisClient, type RedisClient } from './client.js';
-import { runScript, script } from './scripts.js';
+import type { RedisClient } from './client.js';
+import { connectionOf } from './connection.js';
+import { script } from './scripts.js';
 
 /** Options of {@link RedisElector}. Durations are milliseconds or Go-style strings. */
 export interface RedisElectorOptions {
-  /** The ioredis client (`Redis` or `Cluster`, ioredis 5 or 6). tscron never closes it. */
+  /**
+   * The client: an ioredis `Redis` or `Cluster` (ioredis 5 or 6), or a node-redis client or cluster
+   * (`redis` 4 to 6), connected by you. tscron never closes it.
+   */
   client: RedisClient;
   /** The election: replicas with the same name (and prefix) compete for one lease. */
   name: string;
@@ -47,11 +51,11 @@ export class RedisElector implements Elector {
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisElectorOptions) {
-    const client = options?.client;
-    if (!isRedisClient(client)) {
+    const connection = connectionOf(options?.client);
+    if (connection === undefined) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
-        'RedisElector: `client` must be an ioredis Redis or Cluster client',
+        'RedisElector: `client` must be an ioredis Redis or Cluster client, or a node-redis client or cluster',
       );
     }
     if (typeof options.name !== 'string' || options.name.length === 0 || options.name.length > 255) {
@@ -66,9 +70,9 @@ export class RedisElector implements Elector {
     const token = randomBytes(16).toString('base64url');
     this.#campaign = new Campaign({
       owner: 'RedisElector',
-      campaign: async () => (await runScript(client, script.campaign, [key], [token, lease])) === 1,
+      campaign: async () => (await connection.run(script.campaign, [key], [token, lease])) === 1,
       resign: async () => {
-        await runScript(client, script.resign, [key], [token]);
+        await connection.run(script.resign, [key], [token]);
       },
       lease,
       retryPeriod,

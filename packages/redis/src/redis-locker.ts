@@ -14,10 +14,11 @@ import {
   type RenewedLockSettings,
 } from 'tscron/backend';
 import { type BatchClaim, claimBatch } from './claim-batch.js';
-import { isCluster, isRedisClient, type RedisClient } from './client.js';
+import type { RedisClient } from './client.js';
 import { CoalescedScript } from './coalesced-script.js';
+import { connectionOf, type RedisConnection } from './connection.js';
 import { ConnectionWatch, explainTimeout } from './connection-watch.js';
-import { runScript, script } from './scripts.js';
+import { script } from './scripts.js';
 
 /** Milliseconds renewals falling due close together wait for one another, to share a script call. */
 const RENEWAL_WINDOW = 20;
@@ -25,8 +26,10 @@ const RENEWAL_WINDOW = 20;
 /** Options of {@link RedisLocker}. Durations are milliseconds or Go-style strings (`'30s'`). */
 export interface RedisLockerOptions {
   /**
-   * The ioredis client to use: a `Redis` or a `Cluster`. tscron never closes it; share it with the
-   * rest of the application if you like. ioredis 5 and 6 are supported.
+   * The client to use: an ioredis `Redis` or `Cluster` (ioredis 5 or 6), or a node-redis client
+   * from `createClient()` or `createCluster()` (`redis` 4 to 6), connected by you. tscron tells them
+   * apart by their methods and never closes the client; share it with the rest of the application
+   * if you like.
    */
   client: RedisClient;
   /**
@@ -66,7 +69,7 @@ export interface RedisLockerOptions {
 }
 
 /**
- * A {@link Locker} on Redis (standalone, Sentinel or Cluster through ioredis). Each scheduled
+ * A {@link Locker} on Redis (standalone, Sentinel or Cluster, through ioredis or node-redis). Each scheduled
  * occurrence of a job is one string key `<prefix>{<job>}:<epoch ms>` holding a random token and the
  * server time of the claim (`<token>:<ms>`); acquire, renew and release are single Lua scripts judged by the server's
  * clock. `lock.fence` comes from the counter `<prefix>{<job>}:fence` (`INCR`), strictly increasing
@@ -82,8 +85,7 @@ export interface RedisLockerOptions {
  * ```
  */
 export class RedisLocker implements Locker {
-  readonly #client: RedisClient;
-  readonly #cluster: boolean;
+  readonly #connection: RedisConnection;
   readonly #watch: ConnectionWatch;
   readonly #ttl: number;
   readonly #minHold: number;
@@ -102,15 +104,15 @@ export class RedisLocker implements Locker {
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
-    if (!isRedisClient(options?.client)) {
+    const connection = connectionOf(options?.client);
+    if (connection === undefined) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
-        'RedisLocker: `client` must be an ioredis Redis or Cluster client',
+        'RedisLocker: `client` must be an ioredis Redis or Cluster client, or a node-redis client or cluster',
       );
     }
-    this.#client = options.client;
-    this.#cluster = isCluster(options.client);
-    this.#watch = new ConnectionWatch(options.client);
+    this.#connection = connection;
+    this.#watch = new ConnectionWatch(connection);
     const { ttl, minHold, renewInterval } = lockerTimings('RedisLocker', options);
     this.#ttl = ttl;
     this.#minHold = minHold;
@@ -126,9 +128,9 @@ export class RedisLocker implements Locker {
     }
     // Renewals may wait a little for one another: each has a whole renewInterval to complete.
     const window = Math.min(RENEWAL_WINDOW, Math.floor(renewInterval / 20));
-    this.#extends = new CoalescedScript(this.#client, script.extend, ttl, this.#cluster, { window });
+    this.#extends = new CoalescedScript(connection, script.extend, ttl, { window });
     // One timer bounds each coalesced release call, rather than one per unlock().
-    this.#releases = new CoalescedScript(this.#client, script.release, minHold, this.#cluster, {
+    this.#releases = new CoalescedScript(connection, script.release, minHold, {
       bound: { what: 'RedisLocker unlock', timeout: this.#timeout },
     });
   }
@@ -147,7 +149,7 @@ export class RedisLocker implements Locker {
 
   /**
    * Claims the occurrence `scheduledAt` of `key`: a {@link Lock} when this instance got it, `null`
-   * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when Redis fails (the ioredis error
+   * when another holds it. Rejects with `ERR_LOCK_BACKEND_FAILED` when Redis fails (the client's error
    * as `cause`), `ERR_LOCK_TIMEOUT` when it does not answer within `acquireTimeout` (with the
    * connection error the client last saw as `cause`, if any), and with the signal's reason when
    * `options.signal` aborts. `lock.lost` aborts with `ERR_LOCK_LOST`.
@@ -158,8 +160,7 @@ export class RedisLocker implements Locker {
     const token = randomBytes(16).toString('base64url');
     // Watch from before the first command: nothing below throws before the finally block.
     const done = this.#watch.begin();
-    const claim = runScript(
-      this.#client,
+    const claim = this.#connection.run(
       script.acquire,
       [lockKey, fenceKey],
       [token, Math.max(this.#ttl, this.#minHold)],
@@ -199,7 +200,7 @@ export class RedisLocker implements Locker {
     try {
       const life = Math.max(this.#ttl, this.#minHold);
       const fences = await bounded(
-        claimBatch(this.#client, this.#cluster, batch, life, (claim) => this.#drop(claim)),
+        claimBatch(this.#connection, batch, life, (claim) => this.#drop(claim)),
         this.#timeout,
         'RedisLocker lockBatch',
         signal,

@@ -1,9 +1,8 @@
-// The Lua scripts in ./lua, loaded on first use and run by SHA with a fallback to EVAL.
+// The Lua scripts in ./lua, read and hashed on first use (a RedisConnection runs them by SHA).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callerDirectory } from 'tscron/backend';
-import type { RedisClient } from './client.js';
 
 /** One Lua script from the `lua` folder. */
 export interface Script {
@@ -32,26 +31,11 @@ export function readScript(file: string): string {
   return readFileSync(join(folder, file), 'utf8');
 }
 
-function load(which: Script): { source: string; sha: string } {
-  if (which.source === undefined || which.sha === undefined) {
+/** The SHA1 of a script, reading its source (kept in `which.source`) on first use. */
+export function loadScript(which: Script): string {
+  if (which.sha === undefined) {
     which.source = readScript(which.file);
     which.sha = createHash('sha1').update(which.source).digest('hex');
   }
-  return { source: which.source, sha: which.sha };
-}
-
-/** Runs a script: EVALSHA, and EVAL when the server does not know the script yet. */
-export async function runScript(
-  client: RedisClient,
-  which: Script,
-  keys: readonly string[],
-  args: ReadonlyArray<string | number>,
-): Promise<unknown> {
-  const { source, sha } = load(which);
-  try {
-    return await client.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-    return client.eval(source, keys.length, ...keys, ...args);
-  }
+  return which.sha;
 }
