@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^tscron\/backend$/, replacement: source('./packages/tscron/src/backend/index.ts') },
       { find: /^tscron$/, replacement: source('./packages/tscron/src/index.ts') },
       { find: /^@tscron\/dashboard$/, replacement: source('./packages/dashboard/src/index.ts') },
+      { find: /^@tscron\/otel$/, replacement: source('./packages/otel/src/index.ts') },
     ],
   },
   test: {

@@ -1,0 +1,105 @@
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { type JobStatus, type Monitor, type RunTrace, type TracedRun, TscronError } from 'tscron';
+import { JOB_NAME, RUN_STATUS } from './names.js';
+import { MeterWatch, TracerWatch } from './provider-watch.js';
+import { RunSpan } from './run-span.js';
+
+/** Options of {@link openTelemetry}. */
+export interface OpenTelemetryOptions {
+  /**
+   * Where the run spans go. Without it, the global provider (`trace.setGlobalTracerProvider`, which
+   * the Node SDK's `start()` calls), looked up on every run, so a provider registered after the
+   * scheduler was built is used from its next run on.
+   *
+   * @default the global tracer provider
+   */
+  readonly tracerProvider?: TracerProvider | undefined;
+  /**
+   * Where the run metrics go. Without it, the global provider (`metrics.setGlobalMeterProvider`),
+   * looked up on every run as the tracer provider is.
+   *
+   * @default the global meter provider
+   */
+  readonly meterProvider?: MeterProvider | undefined;
+}
+
+/**
+ * A {@link Monitor} that traces every run and counts runs through OpenTelemetry: per run an INTERNAL
+ * span `tscron <job name>`, from dispatch (before the lock) to the end of the after-listeners, with
+ * the task inside the span's context; and the metrics `tscron.job.runs` (counter) and
+ * `tscron.job.duration` (histogram, seconds), by job name and status. While no provider is
+ * configured (the API's no-op one), it makes no span and records nothing: a run costs an identity
+ * test.
+ *
+ * @throws TscronError `ERR_INVALID_OPTION` when a provider given is not one.
+ *
+ * @example
+ * ```ts
+ * import { openTelemetry } from '@tscron/otel';
+ * import { createScheduler, MemoryRunHistory } from 'tscron';
+ *
+ * // After the OpenTelemetry SDK is started (it registers the global providers):
+ * const scheduler = createScheduler({ monitor: openTelemetry(), history: new MemoryRunHistory() });
+ * ```
+ */
+export function openTelemetry(options: OpenTelemetryOptions = {}): Monitor {
+  if (typeof options !== 'object' || options === null) {
+    throw new TscronError(
+      'ERR_INVALID_OPTION',
+      `openTelemetry: options must be an object, got ${String(options)}`,
+    );
+  }
+  const { tracerProvider, meterProvider } = options;
+  if (tracerProvider !== undefined && typeof tracerProvider?.getTracer !== 'function') {
+    throw new TscronError(
+      'ERR_INVALID_OPTION',
+      `openTelemetry: \`tracerProvider\` must be an OpenTelemetry TracerProvider, got ${describe(tracerProvider)}`,
+    );
+  }
+  if (meterProvider !== undefined && typeof meterProvider?.getMeter !== 'function') {
+    throw new TscronError(
+      'ERR_INVALID_OPTION',
+      `openTelemetry: \`meterProvider\` must be an OpenTelemetry MeterProvider, got ${describe(meterProvider)}`,
+    );
+  }
+  return new OpenTelemetryMonitor(new TracerWatch(tracerProvider), new MeterWatch(meterProvider));
+}
+
+class OpenTelemetryMonitor implements Monitor {
+  readonly #tracer: TracerWatch;
+  readonly #meter: MeterWatch;
+
+  constructor(tracer: TracerWatch, meter: MeterWatch) {
+    this.#tracer = tracer;
+    this.#meter = meter;
+  }
+
+  traceRun(run: TracedRun): RunTrace | undefined {
+    const tracer = this.#tracer.current();
+    return tracer === undefined ? undefined : new RunSpan(tracer, run);
+  }
+
+  incrementJob(_jobId: string, jobName: string, _tags: readonly string[], status: JobStatus): void {
+    this.#meter.current()?.runs.add(1, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
+  }
+
+  recordJobTimingWithStatus(
+    start: Date,
+    end: Date,
+    _jobId: string,
+    jobName: string,
+    _tags: readonly string[],
+    status: JobStatus,
+  ): void {
+    const instruments = this.#meter.current();
+    if (instruments === undefined) return;
+    const seconds = (end.getTime() - start.getTime()) / 1000;
+    instruments.duration.record(seconds, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'object' && value !== null
+    ? (value.constructor?.name ?? 'an object')
+    : String(value);
+}
