@@ -10,8 +10,10 @@ export default defineConfig({
       { find: /^tscron\/testing$/, replacement: source('./packages/tscron/src/testing/index.ts') },
       { find: /^tscron\/backend$/, replacement: source('./packages/tscron/src/backend/index.ts') },
       { find: /^tscron$/, replacement: source('./packages/tscron/src/index.ts') },
+      { find: /^@tscron\/nats$/, replacement: source('./packages/nats/src/index.ts') },
       { find: /^@tscron\/dashboard$/, replacement: source('./packages/dashboard/src/index.ts') },
       { find: /^@tscron\/otel$/, replacement: source('./packages/otel/src/index.ts') },
+      { find: /^@tscron\/prometheus$/, replacement: source('./packages/prometheus/src/index.ts') },
     ],
   },
   test: {
