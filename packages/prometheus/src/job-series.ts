@@ -1,7 +1,7 @@
 // What the monitor keeps per job name between scrapes: plain numbers a run bumps, and the job's two
 // histogram children, looked up once.
 import type { Histogram } from 'prom-client';
-import type { JobStatus } from 'tscron';
+import type { Job, JobStatus } from 'tscron';
 
 /** A histogram's child for one `job` label value. */
 type Observer = ReturnType<Histogram<'job'>['labels']>;
@@ -24,6 +24,8 @@ export class JobSeries {
   lockErrors = 0;
   /** Epoch seconds of the last successful run's end; NaN until one succeeded. */
   lastSuccess = Number.NaN;
+  /** The job whose run ended last (its end time is read when the run counts as a success). */
+  ended: Job | undefined;
   readonly duration: Observer;
   readonly lateness: Observer;
 

@@ -162,7 +162,14 @@ export class PrometheusMonitor implements Monitor {
 
   /** Monitor hook: counts a run in `job_runs_total`. */
   incrementJob(_jobId: string, jobName: string, _tags: readonly string[], status: JobStatus): void {
-    this.#of(jobName).count(status);
+    const series = this.#of(jobName);
+    series.count(status);
+    // A run's success is counted right after its jobExecutionTime, which noted the job: its end is
+    // read there rather than through jobCompleted, one hook less per run.
+    if (status === 'success') {
+      const at = series.ended?.lastRunCompletedAt();
+      if (at !== undefined) series.lastSuccess = at.getTime() / 1000;
+    }
   }
 
   /** Monitor hook: the task began (`jobs_running`). */
@@ -170,17 +177,12 @@ export class PrometheusMonitor implements Monitor {
     this.#of(job.name).running++;
   }
 
-  /** Monitor hook: the run ended (`jobs_running`, `job_duration_seconds`). */
+  /** Monitor hook: the run ended (`jobs_running`, `job_duration_seconds`); called before `incrementJob`. */
   jobExecutionTime(job: Job, ms: number): void {
     const series = this.#of(job.name);
     if (series.running > 0) series.running--;
+    series.ended = job;
     series.duration.observe(ms / 1000);
-  }
-
-  /** Monitor hook: `job_last_success_timestamp_seconds`. */
-  jobCompleted(job: Job): void {
-    const at = job.lastRunCompletedAt();
-    if (at !== undefined) this.#of(job.name).lastSuccess = at.getTime() / 1000;
   }
 
   /** Monitor hook: `job_lateness_seconds` (never below 0). */
