@@ -21,6 +21,6 @@ export function isNatsConnection(client: unknown): client is NatsConnection {
 export function perKeyTtl(nc: NatsConnection): boolean {
   const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0')
     .split('.')
-    .map((part) => Number.parseInt(part, 10));
+    .map((part: string) => Number.parseInt(part, 10));
   return major > 2 || (major === 2 && minor >= 11);
 }
