@@ -31,9 +31,10 @@ const packages = [
   { name: '@tscron/redis' },
   { name: '@tscron/postgres' },
   { name: '@tscron/dashboard' },
+  { name: '@tscron/otel' },
   { name: '@tscron/cli' },
 ];
-const peers = ['ioredis@latest', 'pg@latest', '@types/pg@latest'];
+const peers = ['ioredis@latest', 'pg@latest', '@types/pg@latest', '@opentelemetry/api@latest'];
 const tools = ['typescript', '@types/node'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
 
 /** Files every tarball must hold, and what none may. */

@@ -129,6 +129,39 @@ async function dashboardServesPageAndApi({ tscron, dashboard }) {
   await scheduler.shutdown();
 }
 
+// With nothing registered, openTelemetry() traces nothing; given a provider, a run is a span of it.
+async function otelTracesRuns({ tscron, testing, otel }) {
+  const clock = new testing.FakeClock(0);
+  const quiet = otel.openTelemetry();
+  const spans = [];
+  const tracerProvider = {
+    getTracer: () => ({
+      startSpan: (name, options) => {
+        const span = { name, options, ended: false, setAttribute: () => span, addEvent: () => span };
+        span.end = () => {
+          span.ended = true;
+        };
+        spans.push(span);
+        return span;
+      },
+    }),
+  };
+  const scheduler = tscron.createScheduler({
+    clock,
+    timeZone: 'UTC',
+    monitor: [quiet, otel.openTelemetry({ tracerProvider })],
+  });
+  const job = scheduler.newJob(tscron.durationJob('1s'), () => {}, { name: 'traced', limitedRuns: 1 });
+  assert.equal(quiet.traceRun({ job, scheduledAt: new Date(0) }), undefined);
+  scheduler.start();
+  await clock.advance(1000);
+  assert.deepEqual(
+    spans.map((span) => [span.name, span.ended, span.options.attributes['tscron.job.name']]),
+    [['tscron traced', true, 'traced']],
+  );
+  await scheduler.shutdown();
+}
+
 export async function exercise(modules) {
   await schedulerRunsOnFakeClock(modules);
   errorsAreTscronErrors(modules);
@@ -136,5 +169,6 @@ export async function exercise(modules) {
   await redisLockerFindsItsScripts(modules);
   await postgresLockerFindsItsMigrations(modules);
   await dashboardServesPageAndApi(modules);
+  await otelTracesRuns(modules);
   cliReadsACrontab(modules);
 }

@@ -5,6 +5,7 @@ import backend = require('tscron/backend');
 import redis = require('@tscron/redis');
 import postgres = require('@tscron/postgres');
 import dashboard = require('@tscron/dashboard');
+import otel = require('@tscron/otel');
 
 const clock = new testing.FakeClock(0);
 const scheduler: tscron.Scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
@@ -14,5 +15,6 @@ const pgClient: postgres.PgClient = { query: async () => ({ rows: [], rowCount: 
 const locker = new postgres.PostgresLocker({ client: pgClient });
 const held: typeof backend.HeldLocks = backend.HeldLocks;
 const board: dashboard.Dashboard = dashboard.createDashboard({ scheduler });
+const traced: tscron.Monitor = otel.openTelemetry({} satisfies otel.OpenTelemetryOptions);
 
-export = { job, lockerClass, locker, held, board };
+export = { job, lockerClass, locker, held, board, traced };

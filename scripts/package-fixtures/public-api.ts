@@ -1,6 +1,8 @@
 // Type-checked against the installed tarballs, strictly, under nodenext and under bundler resolution:
 // the published declarations must describe the public API of every entry point.
+import { trace } from '@opentelemetry/api';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
+import { type OpenTelemetryOptions, openTelemetry } from '@tscron/otel';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
 import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redis';
 import { Redis } from 'ioredis';
@@ -92,6 +94,11 @@ const unsubscribe: () => void = scheduler.subscribe((event: SchedulerEvent) => {
 const dashboardOptions: DashboardOptions = { scheduler, token: 'secret', readOnly: true, basePath: '/cron' };
 const dashboard: Dashboard = createDashboard(dashboardOptions);
 const served: Promise<Response> = dashboard.fetch(new Request('http://localhost/cron/healthz'));
+const otelOptions: OpenTelemetryOptions = {
+  tracerProvider: trace.getTracerProvider(),
+  meterProvider: undefined,
+};
+const tracing: Monitor = openTelemetry(otelOptions);
 
 const client = new Redis({ lazyConnect: true });
 const redisOptions: RedisLockerOptions = { client, ttl: '30s', minHold: '10s' };
@@ -127,6 +134,7 @@ export {
   redisElector,
   redisLocker,
   served,
+  tracing,
   unsubscribe,
   upcoming,
 };

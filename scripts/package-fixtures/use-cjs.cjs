@@ -8,6 +8,7 @@ const modules = {
   ioredis: require('ioredis'),
   pg: require('pg'),
   dashboard: require('@tscron/dashboard'),
+  otel: require('@tscron/otel'),
   cli: require('@tscron/cli'),
 };
 

@@ -2,6 +2,7 @@
 
 import * as cli from '@tscron/cli';
 import * as dashboard from '@tscron/dashboard';
+import * as otel from '@tscron/otel';
 import * as postgres from '@tscron/postgres';
 import * as redis from '@tscron/redis';
 import * as ioredis from 'ioredis';
@@ -11,5 +12,5 @@ import * as backend from 'tscron/backend';
 import * as testing from 'tscron/testing';
 import { exercise } from './exercise.mjs';
 
-await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, cli });
+await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, otel, cli });
 console.log('ESM: every entry point imported and exercised');

@@ -1,0 +1,153 @@
+// What watching a scheduler costs: runs per second of a tscron scheduler running many trivial jobs,
+// with no monitor, with PrometheusMonitor, with openTelemetry() while no OpenTelemetry provider is
+// registered, and with openTelemetry() on the real SDK (tracer and meter providers registered, the
+// AsyncLocalStorage context manager, spans batched to an exporter that drops them). Each case runs in
+// its own child process, the cases take turns `--repeat` times, and the median of each is reported
+// with the nanoseconds per run it adds to the bare scheduler. Run after `npm run build`:
+//
+//   node --expose-gc bench/observability.mjs [--jobs 20000] [--names 100] [--seconds 4] [--repeat 3]
+//
+// The jobs share `--names` names (the `job` label's values): metrics SDKs keep one series per name,
+// and a deployment has tens to hundreds of jobs, not 20,000.
+//
+// The OpenTelemetry SDK packages are the ones @tscron/otel tests with (hoisted to the root). A case
+// whose package is not built or installed is reported as such.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { option } from './settings.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const CASES = [
+  'no monitor',
+  'PrometheusMonitor',
+  'openTelemetry(), nothing registered',
+  'openTelemetry(), SDK',
+];
+const WARMUP_SECONDS = 3;
+
+if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3]));
+else parent();
+
+function parent() {
+  const jobs = option('jobs', 20_000);
+  const names = option('names', 100);
+  const seconds = option('seconds', 4);
+  const repeat = option('repeat', 3);
+  console.log(
+    `### Observability: ${jobs.toLocaleString('en')} trivial cron jobs (${names} names) due every second, one core, median of ${repeat}\n`,
+  );
+  console.log(
+    'capacity = runs per second of busy event loop; added = ns per run beyond the bare scheduler.\n',
+  );
+  const results = new Map(CASES.map((name) => [name, []]));
+  for (let round = 0; round < repeat; round++) {
+    for (const name of CASES) results.get(name).push(measure({ name, jobs, names, seconds }));
+  }
+  const medians = new Map([...results].map(([name, runs]) => [name, median(runs)]));
+  const base = medians.get(CASES[0]);
+  console.log('| monitor | capacity runs/s | ns per run | added ns per run |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, result] of medians) {
+    if (result.error) {
+      console.log(`| ${name} | ${result.error} | | |`);
+      continue;
+    }
+    const perRun = 1e9 / result.capacity;
+    const added = base?.capacity > 0 ? perRun - 1e9 / base.capacity : Number.NaN;
+    console.log(
+      `| ${name} | ${Math.round(result.capacity).toLocaleString('en')} | ${Math.round(perRun)} | ${
+        name === CASES[0] ? '' : Math.round(added)
+      } |`,
+    );
+  }
+  console.log('');
+}
+
+/** The result with the median capacity; an error when every try failed. */
+function median(runs) {
+  const ok = runs.filter((run) => !run.error).sort((a, b) => a.capacity - b.capacity);
+  return ok.length === 0 ? runs[0] : ok[Math.floor((ok.length - 1) / 2)];
+}
+
+function measure(spec) {
+  const result = spawnSync(process.execPath, ['--expose-gc', SELF, '--child', JSON.stringify(spec)], {
+    encoding: 'utf8',
+    timeout: (WARMUP_SECONDS + spec.seconds + 30) * 1000,
+  });
+  const line = result.stdout
+    ?.split('\n')
+    .reverse()
+    .find((text) => text.startsWith('{'));
+  try {
+    return JSON.parse(line ?? '');
+  } catch {
+    return { error: (result.stderr || 'no output').trim().split('\n').at(-1) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: one case; prints one JSON line.
+
+async function child({ name, jobs, names, seconds }) {
+  const { createScheduler, cronJob } = await import('tscron');
+  let monitor;
+  try {
+    monitor = await monitorFor(name);
+  } catch (error) {
+    console.log(JSON.stringify({ error: `not available (${error.code ?? error.message})` }));
+    return;
+  }
+  const scheduler = createScheduler({ timeZone: 'UTC', ...(monitor === undefined ? {} : { monitor }) });
+  let runs = 0;
+  for (let i = 0; i < jobs; i++) {
+    scheduler.newJob(cronJob('* * * * * *', { withSeconds: true }), () => runs++, { name: `j${i % names}` });
+  }
+  scheduler.start();
+  // Snapshots half a second after a burst, so that none falls inside one.
+  const firstAt = Math.ceil(Date.now() / 1000 + WARMUP_SECONDS) * 1000 + 500;
+  await sleepUntil(firstAt);
+  const runsBefore = runs;
+  const loopBefore = performance.eventLoopUtilization();
+  await sleepUntil(firstAt + seconds * 1000);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const measured = runs - runsBefore;
+  await scheduler.shutdown();
+  console.log(JSON.stringify({ capacity: measured / (loop.active / 1000), runs: measured }));
+}
+
+function sleepUntil(at) {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
+
+async function monitorFor(name) {
+  if (name === 'no monitor') return undefined;
+  if (name === 'PrometheusMonitor') {
+    const { PrometheusMonitor } = await import('@tscron/prometheus');
+    const { Registry } = await import('prom-client');
+    return new PrometheusMonitor({ registry: new Registry() });
+  }
+  const { openTelemetry } = await import('@tscron/otel');
+  if (name === 'openTelemetry(), SDK') await registerSdk();
+  return openTelemetry();
+}
+
+/** What an application's OpenTelemetry set-up registers, with exporters that drop what they get. */
+async function registerSdk() {
+  const { context, metrics, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+  const dropAll = {
+    export: (_spans, done) => done({ code: 0 }),
+    shutdown: async () => {},
+  };
+  class IdleReader extends MetricReader {
+    async onForceFlush() {}
+    async onShutdown() {}
+  }
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropAll)] }),
+  );
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new IdleReader()] }));
+}
