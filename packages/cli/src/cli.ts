@@ -74,14 +74,6 @@ function stringFlag(values: Values, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function notAvailable(values: Values): void {
-  if (values.metrics !== undefined) {
-    throw new UsageError(
-      '--metrics is not available yet: the @tscron/prometheus package has not been released',
-    );
-  }
-}
-
 function count(text: string | undefined): number {
   if (text === undefined) return 5;
   const n = Number(text);
@@ -156,7 +148,6 @@ async function dispatch(argv: string[]): Promise<number> {
         output,
       });
     default:
-      notAvailable(values);
       needFiles(command, positionals, 1);
       return runCommand(positionals, {
         locker: stringFlag(values, 'locker'),
@@ -167,6 +158,7 @@ async function dispatch(argv: string[]): Promise<number> {
         shutdownTimeout: stringFlag(values, 'shutdown-timeout'),
         dashboard: stringFlag(values, 'dashboard'),
         dashboardToken: stringFlag(values, 'dashboard-token'),
+        metrics: stringFlag(values, 'metrics'),
         output,
       });
   }

@@ -34,7 +34,8 @@ Options:
   --dashboard [HOST:]PORT   serve the web dashboard (default host 127.0.0.1; needs @tscron/dashboard)
   --dashboard-token T       the dashboard's bearer token (env TSCRON_DASHBOARD_TOKEN); required on
                             any host but loopback
-  --metrics [HOST:]PORT     not available yet
+  --metrics [HOST:]PORT     serve Prometheus metrics at /metrics (default host 127.0.0.1; needs
+                            @tscron/prometheus and prom-client)
 
 Signals: SIGTERM/SIGINT stop scheduling, signal running jobs and wait (exit 0); a second one kills
 them (exit 1). SIGHUP reloads the files; an invalid file keeps the running schedule.

@@ -5,6 +5,7 @@ import { messageOf } from './checks.js';
 import { loadDashboard, openDashboard, type RunningDashboard } from './dashboard-server.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { loadFilesOrThrow } from './load.js';
+import { openMetrics } from './metrics-server.js';
 import type { Output } from './output.js';
 import { UsageError } from './problems.js';
 import { openBackends, Runner } from './run.js';
@@ -22,6 +23,8 @@ export interface RunCommandOptions {
   readonly dashboard: string | undefined;
   /** `--dashboard-token`, else `TSCRON_DASHBOARD_TOKEN`. */
   readonly dashboardToken: string | undefined;
+  /** `--metrics [HOST:]PORT`. */
+  readonly metrics: string | undefined;
   readonly output: Output;
 }
 
@@ -42,12 +45,23 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const timeout = shutdownTimeoutMs(options.shutdownTimeout);
   const dashboardAt = dashboardAddress(options);
   const dashboardToken = options.dashboardToken ?? nonEmpty(process.env.TSCRON_DASHBOARD_TOKEN);
+  const metricsAt =
+    options.metrics === undefined ? undefined : parseListenAddress('--metrics', options.metrics);
   const history = dashboardAt === undefined ? undefined : new MemoryRunHistory();
   const dashboardModule = dashboardAt === undefined ? undefined : await loadDashboard();
   // Refuses an invalid file before anything starts or connects.
   const schedule = await loadFilesOrThrow(files);
   const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
-  const { locker, elector } = await openBackends(lockerUrl, options.elector);
+  // Before the backends: a missing package or a port taken refuses the run before it connects.
+  const metrics = metricsAt === undefined ? undefined : await openMetrics(metricsAt);
+  let backends: Awaited<ReturnType<typeof openBackends>>;
+  try {
+    backends = await openBackends(lockerUrl, options.elector);
+  } catch (error) {
+    await metrics?.close();
+    throw error;
+  }
+  const { locker, elector } = backends;
   const output = options.output;
   const runner = new Runner({
     files,
@@ -59,7 +73,11 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     locker,
     elector,
     history,
+    monitor: metrics?.monitor,
   });
+  if (metrics !== undefined) {
+    output.write({ level: 'info', msg: `metrics: ${metrics.url}`, fields: { metrics: metrics.url } });
+  }
   let dashboard: RunningDashboard | undefined;
   return new Promise<number>((resolve, reject) => {
     let exiting = false;
@@ -71,7 +89,8 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
         });
         const closing = dashboard?.close();
         const clean = await runner.shutdown();
-        await closing;
+        // After the drain, so that a last scrape sees the runs that ended during it.
+        await Promise.all([closing, metrics?.close()]);
         if (!clean)
           output.write({ level: 'warn', msg: 'jobs still running at the shutdown timeout were killed' });
         return 0;
@@ -95,6 +114,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     } catch (error) {
       remove();
       void runner.closeBackends();
+      void metrics?.close();
       throw error;
     }
     if (dashboardModule !== undefined && dashboardAt !== undefined && history !== undefined) {

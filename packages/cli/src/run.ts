@@ -4,6 +4,7 @@ import {
   type Elector,
   type Locker,
   type Logger,
+  type Monitor,
   type RunHistory,
   type Scheduler,
   type Task,
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   readonly shutdownTimeoutMs: number;
   /** Where every scheduler records its runs (the dashboard reads it). */
   readonly history?: RunHistory | undefined;
+  /** Given to every scheduler (the /metrics endpoint's monitor). */
+  readonly monitor?: Monitor | undefined;
   readonly watch: boolean;
   readonly locker: Backend<Locker> | undefined;
   readonly elector: Backend<Elector> | undefined;
@@ -235,6 +238,7 @@ export class Runner {
         ...(locker === undefined ? {} : { locker: locker.value }),
         ...(elector === undefined ? {} : { elector: elector.value }),
         ...(this.#options.history === undefined ? {} : { history: this.#options.history }),
+        ...(this.#options.monitor === undefined ? {} : { monitor: this.#options.monitor }),
         replica: this.#options.replica,
         logger: this.#logger,
         stopTimeout: this.#options.shutdownTimeoutMs,

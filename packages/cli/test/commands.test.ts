@@ -171,15 +171,17 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(noFile.code).toBe(2);
   });
 
-  it('run refuses an invalid file before starting, and --metrics for now', async () => {
+  it('run refuses an invalid file before starting, and a bad --metrics address', async () => {
     const bad = write(dir, 'run-bad.yaml', 'jobs:\n  - { name: a, every: 1s }\n');
     const result = await tscron(['run', bad]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toBe(`${bad}:2:5: job "a": missing command; give one of run, command or module\n`);
     const good = write(dir, 'run-good.yaml', 'jobs:\n  - { name: a, every: 1s, run: "true" }\n');
-    const metrics = await tscron(['run', good, '--metrics', '9464']);
+    const metrics = await tscron(['run', good, '--metrics', 'localhost:99999']);
     expect(metrics.code).toBe(2);
-    expect(metrics.stderr).toContain('--metrics is not available yet');
+    expect(metrics.stderr).toContain(
+      '--metrics must be [HOST:]PORT with a port from 0 to 65535, got "localhost:99999"',
+    );
     const nats = await tscron(['run', good, '--locker', 'nats://127.0.0.1:4222']);
     expect(nats.code).toBe(2);
     expect(nats.stderr).toContain('NATS support is not available yet');
@@ -209,11 +211,16 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
           resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
         );
       });
-    const [redis, postgres, dashboard] = await Promise.all([
+    const [redis, postgres, dashboard, metrics] = await Promise.all([
       run('--locker', 'redis://127.0.0.1:6379'),
       run('--locker', 'postgres://db/app'),
       run('--dashboard', '0'),
+      run('--metrics', '0'),
     ]);
+    expect(metrics.code).toBe(2);
+    expect(metrics.stderr).toContain(
+      '--metrics needs the packages @tscron/prometheus and prom-client: npm install @tscron/prometheus prom-client',
+    );
     expect(dashboard.code).toBe(2);
     expect(dashboard.stderr).toContain(
       '--dashboard needs the package @tscron/dashboard: npm install @tscron/dashboard',

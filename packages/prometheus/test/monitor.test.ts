@@ -8,6 +8,7 @@ import {
   type JobContext,
   type Locker,
   MemoryLocker,
+  oneTimeJob,
   type Scheduler,
   silentLogger,
 } from 'tscron';
@@ -106,6 +107,13 @@ describe('PrometheusMonitor', () => {
     expect(m.value('tscron_job_runs_total', { job: 'a', status: 'success' })).toBe(1);
     scheduler.newJob(durationJob('1m'), () => undefined, { name: 'c' });
     expect((await scrape(monitor.registry)).value('tscron_jobs')).toBe(2);
+    // The gauge counts what the scheduler lists, before and after a one-time job's run.
+    scheduler.newJob(oneTimeJob('immediately'), () => undefined, { name: 'once' });
+    expect((await scrape(monitor.registry)).value('tscron_jobs')).toBe(3);
+    await clock.advance('1s');
+    m = await scrape(monitor.registry);
+    expect(m.value('tscron_jobs')).toBe(scheduler.jobs().length);
+    expect(m.value('tscron_job_runs_total', { job: 'once', status: 'success' })).toBe(1);
   });
 
   it('counts a skip on the instance that lost a contended lock', async () => {
