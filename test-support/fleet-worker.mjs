@@ -41,6 +41,50 @@ if (config.backend === 'redis') {
     closers.push(() => recorder.disconnect());
     record = (job, at) => recorder.hincrby(`fleet:${runId}:runs`, `${job}|${at}`, 1);
   }
+} else if (config.backend === 'nats') {
+  // Loaded here so that the other backends' fleets run without the NATS packages built.
+  const { connect } = await import('@nats-io/transport-node');
+  const { Kvm } = await import('@nats-io/kv');
+  const { NatsElector, NatsLocker } = await import('@tscron/nats');
+  const client = await connect({ servers: config.url, reconnectTimeWait: 200, maxReconnectAttempts: -1 });
+  closers.push(() => client.close());
+  locker = new NatsLocker({ client, bucket: `fleet_${runId}`, ...config.locker });
+  if (config.elector) {
+    elector = new NatsElector({
+      client,
+      name: `fleet-${runId}`,
+      bucket: `fleet_${runId}_leaders`,
+      ...config.elector,
+    });
+  }
+  if (config.recordUrl) {
+    const recorder = await connect({ servers: config.recordUrl });
+    closers.push(() => recorder.close());
+    const runs = await new Kvm(recorder).create(`fleet_${runId}_runs`, { history: 1 });
+    // One key per run: the parent counts the keys of each job|occurrence.
+    let n = 0;
+    record = (job, at) => runs.put(`${Buffer.from(job).toString('base64url')}.${at}.${worker}.${n++}`, '');
+  }
+} else if (config.backend === 'mysql') {
+  // Loaded only for this backend, so that the other fleets need no MySQL packages built.
+  const { MySqlElector, MySqlLocker } = await import('@tscron/mysql');
+  const { default: mysql } = await import('mysql2/promise');
+  const client = mysql.createPool({ uri: config.url, connectionLimit: 4, connectTimeout: 1000 });
+  client.pool.on('error', () => undefined);
+  closers.push(() => client.end().catch(() => undefined));
+  locker = new MySqlLocker({ client, table: config.table, ...config.locker });
+  if (config.elector) {
+    elector = new MySqlElector({ client, name: `fleet-${runId}`, table: config.table, ...config.elector });
+  }
+  if (config.recordUrl) {
+    const recorder = mysql.createPool({ uri: config.recordUrl, connectionLimit: 2 });
+    closers.push(() => recorder.end());
+    record = (job, at) =>
+      recorder.query(
+        'INSERT INTO tscron_fleet_runs (run_id, job, scheduled_at, worker) VALUES (?, ?, ?, ?)',
+        [runId, job, at, worker],
+      );
+  }
 } else {
   const client = new pg.Pool({
     connectionString: config.url,

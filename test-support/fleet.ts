@@ -17,10 +17,12 @@ export type FleetJob = { name: string; taskMs?: number; leader?: boolean } & (
 );
 
 export interface WorkerConfig {
-  backend: 'redis' | 'postgres';
+  backend: 'redis' | 'postgres' | 'nats' | 'mysql';
   url: string;
   recordUrl?: string;
   schema?: string;
+  /** The MySQL claims table. */
+  table?: string;
   worker: number;
   offset: number;
   runId: string;
@@ -53,7 +55,7 @@ export interface Worker {
 /** The built packages the workers import, or a message saying what is missing. */
 export function missingBuild(): string | undefined {
   if (process.env.FLEET_WORKER) return undefined;
-  for (const pkg of ['tscron', 'redis', 'postgres']) {
+  for (const pkg of ['tscron', 'redis', 'postgres', 'nats']) {
     const file = `${root}packages/${pkg}/dist/esm/index.js`;
     if (!existsSync(file))
       return `packages/${pkg} is not built (run npm run build, or npm test which builds first)`;
@@ -189,7 +191,7 @@ export interface FleetOutcome {
  * seconds, for `seconds`; `count` reads back from the backend how often each `job|occurrence` ran.
  */
 export async function runFleet(
-  target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema'>,
+  target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema' | 'table'>,
   seconds: number,
   count: (runId: string) => Promise<Map<string, number>>,
   burst = 0,

@@ -42,3 +42,6 @@ export function sparePort(): Promise<number> {
     });
   });
 }
+
+/** The NATS server (JetStream enabled) the NATS suites use: `NATS_URL`, else the machine's. */
+export const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

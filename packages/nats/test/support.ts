@@ -3,9 +3,9 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { serviceAvailable } from '../../../test-support/services.js';
+import { natsUrl, serviceAvailable } from '../../../test-support/services.js';
 
-export const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const url = natsUrl;
 export const up = await serviceAvailable('NATS', url, 4222);
 const { hostname, port } = new URL(url);
 export const serverPort = Number(port || 4222);
