@@ -1,5 +1,5 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import { type JobStatus, type Monitor, type RunTrace, type TracedRun, TscronError } from 'tscron';
+import { type Job, type JobStatus, type Monitor, type RunTrace, type TracedRun, TscronError } from 'tscron';
 import { JOB_NAME, RUN_STATUS } from './names.js';
 import { MeterWatch, TracerWatch } from './provider-watch.js';
 import { RunSpan } from './run-span.js';
@@ -27,7 +27,7 @@ export interface OpenTelemetryOptions {
  * A {@link Monitor} that traces every run and counts runs through OpenTelemetry: per run an INTERNAL
  * span `tscron <job name>`, from dispatch (before the lock) to the end of the after-listeners, with
  * the task inside the span's context; and the metrics `tscron.job.runs` (counter) and
- * `tscron.job.duration` (histogram, seconds), by job name and status. While no provider is
+ * `tscron.job.duration` (histogram, seconds), by job name (and the counter by status). While no provider is
  * configured (the API's no-op one), it makes no span and records nothing: a run costs an identity
  * test.
  *
@@ -83,18 +83,8 @@ class OpenTelemetryMonitor implements Monitor {
     this.#meter.current()?.runs.add(1, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
   }
 
-  recordJobTimingWithStatus(
-    start: Date,
-    end: Date,
-    _jobId: string,
-    jobName: string,
-    _tags: readonly string[],
-    status: JobStatus,
-  ): void {
-    const instruments = this.#meter.current();
-    if (instruments === undefined) return;
-    const seconds = (end.getTime() - start.getTime()) / 1000;
-    instruments.duration.record(seconds, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
+  jobExecutionTime(job: Job, ms: number): void {
+    this.#meter.current()?.duration.record(ms / 1000, { [JOB_NAME]: job.name });
   }
 }
 

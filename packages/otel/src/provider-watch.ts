@@ -46,7 +46,7 @@ export class TracerWatch {
 export interface RunInstruments {
   /** Runs by job and status. */
   readonly runs: Counter;
-  /** How long the task took, in seconds, by job and status. */
+  /** How long runs took, in seconds, by job. */
   readonly duration: Histogram;
 }
 
@@ -74,7 +74,7 @@ export class MeterWatch {
                 unit: '{run}',
               }),
               duration: meter.createHistogram(DURATION_METRIC, {
-                description: 'How long the tasks of tscron jobs took, retries included',
+                description: 'How long runs of tscron jobs took, retries included',
                 unit: 's',
                 advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
               }),
