@@ -620,9 +620,10 @@ export class Executor {
       events.run(endedRecord(job, run, endedAt, failed, error, output, this.#replica));
     }
     if (monitor !== undefined) {
-      const start = new Date(run.startedAt);
-      const end = new Date(endedAt);
       if (monitor.recordJobTiming !== undefined) {
+        // Dates only for a monitor that takes them: most do not, and a run should not pay for two.
+        const start = new Date(run.startedAt);
+        const end = new Date(endedAt);
         this.#report('recordJobTiming', () =>
           monitor.recordJobTiming?.(start, end, job.id, job.name, job.tags),
         );
