@@ -7,6 +7,8 @@ export interface FaultBackend {
   backend: WorkerConfig['backend'];
   url: string;
   schema?: string;
+  /** The MySQL claims table. */
+  table?: string;
   /** Makes the server unreachable for the workers, for about `ms` milliseconds, then brings it back. */
   outage(ms: number): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function runFaultScenario(target: FaultBackend): Promise<FaultRepor
       backend: target.backend,
       url: target.url,
       ...(target.schema ? { schema: target.schema } : {}),
+      ...(target.table ? { table: target.table } : {}),
       worker,
       offset,
       runId,

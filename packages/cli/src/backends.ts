@@ -14,7 +14,6 @@ type Role = 'locker' | 'elector';
 /** The URL schemes known, and for those not built yet, what the user is told. */
 const PLANNED: Record<string, string> = {
   'nats:': 'NATS support is not available yet (@tscron/nats does not exist yet)',
-  'mysql:': 'MySQL support is not available yet (@tscron/mysql does not exist yet)',
 };
 
 /** Imports a backend's packages, or says what to install. */
@@ -46,7 +45,7 @@ export function redact(url: string): string {
 
 /**
  * Opens a locker or elector for a URL: `memory:`, `redis://`, `rediss://`, `postgres://`,
- * `postgresql://`. An elector's lease is named by the URL's `name` query parameter (default `tscron`).
+ * `postgresql://`, `mysql://` (MySQL or MariaDB). An elector's lease is named by the URL's `name` query parameter (default `tscron`).
  */
 export async function openBackend<R extends Role>(
   role: R,
@@ -106,11 +105,34 @@ export async function openBackend<R extends Role>(
         },
       } as unknown as Out;
     }
+    case 'mysql:': {
+      const needed = '@tscron/mysql mysql2';
+      const mysql = await load<{ default: typeof import('mysql2/promise') }>(
+        'mysql2/promise',
+        needed,
+        role,
+        url,
+      );
+      const backend = await load<typeof import('@tscron/mysql')>('@tscron/mysql', needed, role, url);
+      parsed.searchParams.delete('name');
+      const pool = mysql.default.createPool({ uri: parsed.toString(), connectionLimit: 4 });
+      const value =
+        role === 'locker'
+          ? new backend.MySqlLocker({ client: pool })
+          : new backend.MySqlElector({ client: pool, name });
+      return {
+        value,
+        close: async () => {
+          await value.close();
+          await pool.end();
+        },
+      } as unknown as Out;
+    }
     default: {
       const planned = PLANNED[parsed.protocol];
       throw new UsageError(
         planned ??
-          `--${role}: unsupported URL scheme "${parsed.protocol}" (memory:, redis://, rediss://, postgres://, postgresql://)`,
+          `--${role}: unsupported URL scheme "${parsed.protocol}" (memory:, redis://, rediss://, postgres://, postgresql://, mysql://)`,
       );
     }
   }

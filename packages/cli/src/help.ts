@@ -22,7 +22,8 @@ schedule files; anything else is a crontab. An invalid file stops it before anyt
 
 Options:
   --locker URL              claim each run so that one replica runs it: memory: (default),
-                            redis://, rediss://, postgres://, postgresql:// (env TSCRON_LOCKER)
+                            redis://, rediss://, postgres://, postgresql://, mysql://
+                            (env TSCRON_LOCKER)
   --elector URL             only the leader runs jobs (same URL kinds; ?name=<lease> names the lease)
   --time-zone ZONE          zone of jobs whose file names none (default: the local zone)
   --replica ID              this replica's name, TSCRON_REPLICA in commands (default: host:pid)

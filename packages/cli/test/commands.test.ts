@@ -211,11 +211,12 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
           resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
         );
       });
-    const [redis, postgres, dashboard, metrics] = await Promise.all([
+    const [redis, postgres, dashboard, metrics, mysql] = await Promise.all([
       run('--locker', 'redis://127.0.0.1:6379'),
       run('--locker', 'postgres://db/app'),
       run('--dashboard', '0'),
       run('--metrics', '0'),
+      run('--elector', 'mysql://root@db/app'),
     ]);
     expect(metrics.code).toBe(2);
     expect(metrics.stderr).toContain(
@@ -230,5 +231,7 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(redis.stderr).toContain('npm install @tscron/redis ioredis');
     expect(postgres.code).toBe(2);
     expect(postgres.stderr).toContain('npm install @tscron/postgres pg');
+    expect(mysql.code).toBe(2);
+    expect(mysql.stderr).toContain('npm install @tscron/mysql mysql2');
   });
 });
