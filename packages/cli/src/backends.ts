@@ -12,9 +12,7 @@ export interface Backend<T> {
 type Role = 'locker' | 'elector';
 
 /** The URL schemes known, and for those not built yet, what the user is told. */
-const PLANNED: Record<string, string> = {
-  'nats:': 'NATS support is not available yet (@tscron/nats does not exist yet)',
-};
+const PLANNED: Record<string, string> = {};
 
 /** Imports a backend's packages, or says what to install. */
 async function load<T>(specifier: string, needed: string, role: Role, url: string): Promise<T> {
@@ -45,7 +43,7 @@ export function redact(url: string): string {
 
 /**
  * Opens a locker or elector for a URL: `memory:`, `redis://`, `rediss://`, `postgres://`,
- * `postgresql://`, `mysql://` (MySQL or MariaDB). An elector's lease is named by the URL's `name` query parameter (default `tscron`).
+ * `postgresql://`, `nats://` (JetStream KV; `?bucket=`), `mysql://` (MySQL or MariaDB). An elector's lease is named by the URL's `name` query parameter (default `tscron`).
  */
 export async function openBackend<R extends Role>(
   role: R,
@@ -128,11 +126,47 @@ export async function openBackend<R extends Role>(
         },
       } as unknown as Out;
     }
+    case 'nats:': {
+      const needed = '@tscron/nats @nats-io/transport-node @nats-io/jetstream @nats-io/kv';
+      const transport = await load<typeof import('@nats-io/transport-node')>(
+        '@nats-io/transport-node',
+        needed,
+        role,
+        url,
+      );
+      const backend = await load<typeof import('@tscron/nats')>('@tscron/nats', needed, role, url);
+      const bucket = parsed.searchParams.get('bucket') ?? undefined;
+      const user = decodeURIComponent(parsed.username);
+      const pass = decodeURIComponent(parsed.password);
+      // A user name without a password is a token, as in the nats CLI's URLs.
+      const auth = user === '' ? {} : pass === '' ? { token: user } : { user, pass };
+      const client = await transport
+        .connect({ servers: `${parsed.hostname}:${parsed.port || 4222}`, maxReconnectAttempts: -1, ...auth })
+        .catch((error: unknown) => {
+          throw new Error(
+            `--${role}: cannot connect to NATS at ${redact(url)}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        });
+      const value =
+        role === 'locker'
+          ? new backend.NatsLocker({ client, ...(bucket ? { bucket } : {}) })
+          : new backend.NatsElector({ client, name, ...(bucket ? { bucket } : {}) });
+      return {
+        value,
+        close: async () => {
+          await value.close();
+          await client.close();
+        },
+      } as unknown as Out;
+    }
     default: {
       const planned = PLANNED[parsed.protocol];
       throw new UsageError(
         planned ??
-          `--${role}: unsupported URL scheme "${parsed.protocol}" (memory:, redis://, rediss://, postgres://, postgresql://, mysql://)`,
+          `--${role}: unsupported URL scheme "${parsed.protocol}" (memory:, redis://, rediss://, postgres://, postgresql://, nats://, mysql://)`,
       );
     }
   }

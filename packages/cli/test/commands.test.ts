@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sparePort } from '../../../test-support/services.js';
 import { BIN, type Result, scratch, tscron, write } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -182,9 +183,9 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(metrics.stderr).toContain(
       '--metrics must be [HOST:]PORT with a port from 0 to 65535, got "localhost:99999"',
     );
-    const nats = await tscron(['run', good, '--locker', 'nats://127.0.0.1:4222']);
-    expect(nats.code).toBe(2);
-    expect(nats.stderr).toContain('NATS support is not available yet');
+    const nats = await tscron(['run', good, '--locker', `nats://127.0.0.1:${await sparePort()}`]);
+    expect(nats.code).toBe(1);
+    expect(nats.stderr).toContain('--locker: cannot connect to NATS at nats://127.0.0.1:');
   });
 
   it('names the packages to install when a backend URL is used without them', async () => {
@@ -231,6 +232,11 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(redis.stderr).toContain('npm install @tscron/redis ioredis');
     expect(postgres.code).toBe(2);
     expect(postgres.stderr).toContain('npm install @tscron/postgres pg');
+    const nats = await run('--locker', 'nats://127.0.0.1:4222?bucket=jobs');
+    expect(nats.code).toBe(2);
+    expect(nats.stderr).toContain(
+      'npm install @tscron/nats @nats-io/transport-node @nats-io/jetstream @nats-io/kv',
+    );
     expect(mysql.code).toBe(2);
     expect(mysql.stderr).toContain('npm install @tscron/mysql mysql2');
   });

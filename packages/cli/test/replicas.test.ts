@@ -1,9 +1,9 @@
-// Three real `tscron run` processes on one Redis or PostgreSQL run each occurrence once.
+// Three real `tscron run` processes on one Redis, PostgreSQL or NATS run each occurrence once.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serviceAvailable } from '../../../test-support/services.js';
+import { natsUrl, serviceAvailable } from '../../../test-support/services.js';
 import { Running, scratch, write } from './helpers.js';
 
 const dir = scratch();
@@ -20,6 +20,7 @@ function withUser(raw: string): string {
 const backends = [
   { name: 'Redis', url: redisUrl, up: await serviceAvailable('Redis', redisUrl, 6379) },
   { name: 'PostgreSQL', url: postgresUrl, up: await serviceAvailable('PostgreSQL', postgresUrl, 5432) },
+  { name: 'NATS', url: natsUrl, up: await serviceAvailable('NATS', natsUrl, 4222) },
 ];
 
 /** How long the three replicas run side by side. */
