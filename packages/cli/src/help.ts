@@ -22,7 +22,7 @@ schedule files; anything else is a crontab. An invalid file stops it before anyt
 
 Options:
   --locker URL              claim each run so that one replica runs it: memory: (default),
-                            redis://, rediss://, postgres://, postgresql://, mysql://
+                            redis://, rediss://, postgres://, postgresql://, mysql://, nats://
                             (env TSCRON_LOCKER)
   --elector URL             only the leader runs jobs (same URL kinds; ?name=<lease> names the lease)
   --time-zone ZONE          zone of jobs whose file names none (default: the local zone)
