@@ -1,7 +1,7 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { type Job, type JobStatus, type Monitor, type RunTrace, type TracedRun, TscronError } from 'tscron';
 import { JOB_NAME, RUN_STATUS } from './names.js';
-import { MeterWatch, TracerWatch } from './provider-watch.js';
+import { ProviderWatch } from './provider-watch.js';
 import { RunSpan } from './run-span.js';
 
 /** Options of {@link openTelemetry}. */
@@ -62,29 +62,27 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Monitor {
       `openTelemetry: \`meterProvider\` must be an OpenTelemetry MeterProvider, got ${describe(meterProvider)}`,
     );
   }
-  return new OpenTelemetryMonitor(new TracerWatch(tracerProvider), new MeterWatch(meterProvider));
+  return new OpenTelemetryMonitor(new ProviderWatch(tracerProvider, meterProvider));
 }
 
 class OpenTelemetryMonitor implements Monitor {
-  readonly #tracer: TracerWatch;
-  readonly #meter: MeterWatch;
+  readonly #providers: ProviderWatch;
 
-  constructor(tracer: TracerWatch, meter: MeterWatch) {
-    this.#tracer = tracer;
-    this.#meter = meter;
+  constructor(providers: ProviderWatch) {
+    this.#providers = providers;
   }
 
   traceRun(run: TracedRun): RunTrace | undefined {
-    const tracer = this.#tracer.current();
+    const tracer = this.#providers.tracer();
     return tracer === undefined ? undefined : new RunSpan(tracer, run);
   }
 
   incrementJob(_jobId: string, jobName: string, _tags: readonly string[], status: JobStatus): void {
-    this.#meter.current()?.runs.add(1, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
+    this.#providers.instruments()?.runs.add(1, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
   }
 
   jobExecutionTime(job: Job, ms: number): void {
-    this.#meter.current()?.duration.record(ms / 1000, { [JOB_NAME]: job.name });
+    this.#providers.instruments()?.duration.record(ms / 1000, { [JOB_NAME]: job.name });
   }
 }
 

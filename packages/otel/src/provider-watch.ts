@@ -2,6 +2,7 @@ import {
   type Counter,
   createNoopMeter,
   type Histogram,
+  type Meter,
   type MeterProvider,
   metrics,
   ProxyTracerProvider,
@@ -17,31 +18,6 @@ import { DURATION_BUCKETS, DURATION_METRIC, RUNS_METRIC, SCOPE } from './names.j
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 const NOOP_METER = createNoopMeter();
 
-/**
- * The tracer to use now, or `undefined` while no tracer provider is configured. Asked once per run:
- * it follows the global provider (registered before or after the scheduler was built, or disabled)
- * for the price of two property reads and an identity test, and asks the provider for a tracer only
- * when the provider changed.
- */
-export class TracerWatch {
-  readonly #given: TracerProvider | undefined;
-  #provider: TracerProvider | undefined;
-  #tracer: Tracer | undefined;
-
-  constructor(given: TracerProvider | undefined) {
-    this.#given = given;
-  }
-
-  current(): Tracer | undefined {
-    const provider = actualProvider(this.#given ?? trace.getTracerProvider());
-    if (provider !== this.#provider) {
-      this.#provider = provider;
-      this.#tracer = provider === NOOP_TRACER_PROVIDER ? undefined : provider.getTracer(SCOPE);
-    }
-    return this.#tracer;
-  }
-}
-
 /** The run metrics' instruments, made from one meter. */
 export interface RunInstruments {
   /** Runs by job and status. */
@@ -50,38 +26,72 @@ export interface RunInstruments {
   readonly duration: Histogram;
 }
 
-/** As {@link TracerWatch}, for the meter: the instruments to record into now, or `undefined`. */
-export class MeterWatch {
-  readonly #given: MeterProvider | undefined;
-  #provider: MeterProvider | undefined;
+/**
+ * The tracer and the metric instruments to use now, each `undefined` while its provider is not
+ * configured. It follows the global providers (registered before or after the scheduler was built,
+ * or disabled), and asks a provider for a tracer or a meter only when the provider changed.
+ *
+ * The globals are looked up at most once per turn of the microtask queue: a burst of runs due
+ * together is dispatched in one synchronous stretch, and a global look-up (a symbol-keyed property
+ * of the global object) costs more than everything else done for a run while nothing is configured.
+ */
+export class ProviderWatch {
+  readonly #givenTracerProvider: TracerProvider | undefined;
+  readonly #givenMeterProvider: MeterProvider | undefined;
+  #tracerProvider: TracerProvider | undefined;
+  #meterProvider: MeterProvider | undefined;
+  #tracer: Tracer | undefined;
   #instruments: RunInstruments | undefined;
+  #fresh = false;
+  readonly #expire = (): void => {
+    this.#fresh = false;
+  };
 
-  constructor(given: MeterProvider | undefined) {
-    this.#given = given;
+  constructor(tracerProvider: TracerProvider | undefined, meterProvider: MeterProvider | undefined) {
+    this.#givenTracerProvider = tracerProvider;
+    this.#givenMeterProvider = meterProvider;
   }
 
-  current(): RunInstruments | undefined {
-    const provider = this.#given ?? metrics.getMeterProvider();
-    if (provider !== this.#provider) {
-      this.#provider = provider;
-      const meter = provider.getMeter(SCOPE);
-      this.#instruments =
-        meter === NOOP_METER
-          ? undefined
-          : {
-              runs: meter.createCounter(RUNS_METRIC, {
-                description: 'Runs of tscron jobs, by job name and how they ended',
-                unit: '{run}',
-              }),
-              duration: meter.createHistogram(DURATION_METRIC, {
-                description: 'How long runs of tscron jobs took, retries included',
-                unit: 's',
-                advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-              }),
-            };
-    }
+  tracer(): Tracer | undefined {
+    if (!this.#fresh) this.#refresh();
+    return this.#tracer;
+  }
+
+  instruments(): RunInstruments | undefined {
+    if (!this.#fresh) this.#refresh();
     return this.#instruments;
   }
+
+  #refresh(): void {
+    this.#fresh = true;
+    queueMicrotask(this.#expire);
+    const tracerProvider = actualProvider(this.#givenTracerProvider ?? trace.getTracerProvider());
+    if (tracerProvider !== this.#tracerProvider) {
+      this.#tracerProvider = tracerProvider;
+      this.#tracer = tracerProvider === NOOP_TRACER_PROVIDER ? undefined : tracerProvider.getTracer(SCOPE);
+    }
+    const meterProvider = this.#givenMeterProvider ?? metrics.getMeterProvider();
+    if (meterProvider !== this.#meterProvider) {
+      this.#meterProvider = meterProvider;
+      this.#instruments = instrumentsOf(meterProvider.getMeter(SCOPE));
+    }
+  }
+}
+
+/** The run metrics' instruments on `meter`; none on the API's no-op meter. */
+function instrumentsOf(meter: Meter): RunInstruments | undefined {
+  if (meter === NOOP_METER) return undefined;
+  return {
+    runs: meter.createCounter(RUNS_METRIC, {
+      description: 'Runs of tscron jobs, by job name and how they ended',
+      unit: '{run}',
+    }),
+    duration: meter.createHistogram(DURATION_METRIC, {
+      description: 'How long runs of tscron jobs took, retries included',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+    }),
+  };
 }
 
 /** The provider behind the API's proxy (the global one is a proxy), or the provider itself. */
