@@ -709,7 +709,9 @@ export class Executor {
   #openTrace(run: Run): void {
     const monitor = this.#monitor as Monitor;
     try {
-      run.trace = monitor.traceRun?.({ job: run.job, scheduledAt: run.scheduledAt });
+      // The run itself is the TracedRun: its scheduledAt Date is made only if the monitor reads it,
+      // so a tracer that is off (no provider configured) costs no allocation.
+      run.trace = monitor.traceRun?.(run);
     } catch (error) {
       this.#logger.error('tscron: monitor.traceRun threw', error);
     }
