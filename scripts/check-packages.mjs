@@ -32,9 +32,16 @@ const packages = [
   { name: '@tscron/postgres' },
   { name: '@tscron/dashboard' },
   { name: '@tscron/otel' },
+  { name: '@tscron/prometheus' },
   { name: '@tscron/cli' },
 ];
-const peers = ['ioredis@latest', 'pg@latest', '@types/pg@latest', '@opentelemetry/api@latest'];
+const peers = [
+  'ioredis@latest',
+  'pg@latest',
+  '@types/pg@latest',
+  '@opentelemetry/api@latest',
+  'prom-client@latest',
+];
 const tools = ['typescript', '@types/node'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
 
 /** Files every tarball must hold, and what none may. */

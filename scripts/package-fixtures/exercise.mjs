@@ -1,6 +1,8 @@
 // What the installed packages must do, whichever way they were loaded: the ESM and the CommonJS
 // entry scripts pass in the modules they imported or required, so that both builds run this code.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const start = new Date('2027-01-01T00:00:00Z');
 
@@ -162,6 +164,21 @@ async function otelTracesRuns({ tscron, testing, otel }) {
   await scheduler.shutdown();
 }
 
+// A run shows in the scrape; the Grafana dashboard ships in the tarball and reads as JSON.
+async function prometheusCountsRuns({ tscron, testing, prometheus }) {
+  const clock = new testing.FakeClock(start);
+  const monitor = new prometheus.PrometheusMonitor();
+  const scheduler = tscron.createScheduler({ clock, timeZone: 'UTC', monitor });
+  scheduler.newJob(tscron.durationJob('1s'), () => {}, { name: 'counted', limitedRuns: 1 });
+  scheduler.start();
+  await clock.advance(1000);
+  const text = await monitor.registry.metrics();
+  assert.match(text, /^tscron_job_runs_total\{job="counted",status="success"\} 1$/m);
+  await scheduler.shutdown();
+  const grafana = createRequire(import.meta.url).resolve('@tscron/prometheus/grafana/tscron.json');
+  assert.equal(JSON.parse(readFileSync(grafana, 'utf8')).uid, 'tscron');
+}
+
 export async function exercise(modules) {
   await schedulerRunsOnFakeClock(modules);
   errorsAreTscronErrors(modules);
@@ -170,5 +187,6 @@ export async function exercise(modules) {
   await postgresLockerFindsItsMigrations(modules);
   await dashboardServesPageAndApi(modules);
   await otelTracesRuns(modules);
+  await prometheusCountsRuns(modules);
   cliReadsACrontab(modules);
 }

@@ -6,6 +6,7 @@ import redis = require('@tscron/redis');
 import postgres = require('@tscron/postgres');
 import dashboard = require('@tscron/dashboard');
 import otel = require('@tscron/otel');
+import prometheus = require('@tscron/prometheus');
 
 const clock = new testing.FakeClock(0);
 const scheduler: tscron.Scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
@@ -16,5 +17,8 @@ const locker = new postgres.PostgresLocker({ client: pgClient });
 const held: typeof backend.HeldLocks = backend.HeldLocks;
 const board: dashboard.Dashboard = dashboard.createDashboard({ scheduler });
 const traced: tscron.Monitor = otel.openTelemetry({} satisfies otel.OpenTelemetryOptions);
+const metrics: tscron.Monitor = new prometheus.PrometheusMonitor(
+  {} satisfies prometheus.PrometheusMonitorOptions,
+);
 
-export = { job, lockerClass, locker, held, board, traced };
+export = { job, lockerClass, locker, held, board, traced, metrics };

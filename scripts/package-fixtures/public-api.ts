@@ -4,9 +4,15 @@ import { trace } from '@opentelemetry/api';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
 import { type OpenTelemetryOptions, openTelemetry } from '@tscron/otel';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
+import {
+  DEFAULT_DURATION_BUCKETS,
+  PrometheusMonitor,
+  type PrometheusMonitorOptions,
+} from '@tscron/prometheus';
 import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { Registry } from 'prom-client';
 import {
   atTime,
   createScheduler,
@@ -99,6 +105,15 @@ const otelOptions: OpenTelemetryOptions = {
   meterProvider: undefined,
 };
 const tracing: Monitor = openTelemetry(otelOptions);
+const prometheusOptions: PrometheusMonitorOptions = {
+  registry: new Registry(),
+  prefix: 'app_',
+  durationBuckets: [...DEFAULT_DURATION_BUCKETS, 86_400],
+  latenessBuckets: [0.001, 1],
+};
+const prometheusMonitor = new PrometheusMonitor(prometheusOptions);
+const metricsText: Promise<string> = prometheusMonitor.registry.metrics();
+const monitors: SchedulerOptions['monitor'] = [prometheusMonitor, tracing];
 
 const client = new Redis({ lazyConnect: true });
 const redisOptions: RedisLockerOptions = { client, ttl: '30s', minHold: '10s' };
@@ -128,6 +143,8 @@ export {
   electorCases,
   history,
   memoryElector,
+  metricsText,
+  monitors,
   next,
   postgresElector,
   postgresLocker,

@@ -9,6 +9,7 @@ const modules = {
   pg: require('pg'),
   dashboard: require('@tscron/dashboard'),
   otel: require('@tscron/otel'),
+  prometheus: require('@tscron/prometheus'),
   cli: require('@tscron/cli'),
 };
 

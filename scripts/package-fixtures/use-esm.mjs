@@ -4,6 +4,7 @@ import * as cli from '@tscron/cli';
 import * as dashboard from '@tscron/dashboard';
 import * as otel from '@tscron/otel';
 import * as postgres from '@tscron/postgres';
+import * as prometheus from '@tscron/prometheus';
 import * as redis from '@tscron/redis';
 import * as ioredis from 'ioredis';
 import pg from 'pg';
@@ -12,5 +13,5 @@ import * as backend from 'tscron/backend';
 import * as testing from 'tscron/testing';
 import { exercise } from './exercise.mjs';
 
-await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, otel, cli });
+await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, otel, prometheus, cli });
 console.log('ESM: every entry point imported and exercised');
