@@ -1,11 +1,11 @@
 // RedisLocker.lockBatch and coalesced renewals and releases, on a throwaway server whose script calls
-// are counted (INFO commandstats), through ioredis 5 and 6.
-import type { Redis } from 'ioredis';
+// are counted (INFO commandstats), through each client of clients.ts (the probe is ioredis 5).
+import { Redis } from 'ioredis';
 import { isTscronError, type Lock, type LockClaim } from 'tscron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLocker, type RedisLockerOptions } from '../src/index.js';
 import { readScript } from '../src/scripts.js';
-import { clients } from './clients.js';
+import { clients, type TestClient } from './clients.js';
 import { redisServerInstalled, startThrowawayServer, type ThrowawayServer } from './throwaway-server.js';
 
 const signal = () => new AbortController().signal;
@@ -33,14 +33,14 @@ async function waitUntil(predicate: () => Promise<boolean>, timeout: number): Pr
   }
 }
 
-describe.skipIf(!redisServerInstalled).each(clients)('lockBatch through $label', ({ Redis }) => {
+describe.skipIf(!redisServerInstalled).each(clients)('lockBatch through $label', (flavour) => {
   let server: ThrowawayServer;
   let probe: Redis;
-  const clientsOpened: Redis[] = [];
+  const clientsOpened: TestClient[] = [];
   const lockerOn = (options: Omit<RedisLockerOptions, 'client'> = {}) => {
-    const client = new Redis({ port: server.port });
+    const client = flavour.standalone({ port: server.port });
     clientsOpened.push(client);
-    return new RedisLocker({ client, minHold: 0, ...options });
+    return new RedisLocker({ client: client.client, minHold: 0, ...options });
   };
 
   beforeAll(async () => {

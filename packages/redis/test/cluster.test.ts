@@ -1,11 +1,12 @@
-// RedisLocker and RedisElector through an ioredis Cluster client (ioredis 5 and 6), on a throwaway
-// three-node Redis Cluster on spare ports: an occurrence's key and its job's fence counter share a
-// slot (hash tag), and a batch is one script call per slot.
+// RedisLocker and RedisElector through a Cluster client of each library and major of clients.ts, on
+// a throwaway three-node Redis Cluster on spare ports: an occurrence's key and its job's fence
+// counter share a slot (hash tag), and a batch is one script call per slot. The probe that inspects
+// the cluster is an ioredis 5 Cluster whatever the client under test.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Cluster } from 'ioredis';
+import { Cluster } from 'ioredis';
 import {
   type ContractLocker,
   type ElectorContractFactory,
@@ -18,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sparePort, tcpReachable } from '../../../test-support/services.js';
 import { RedisElector, RedisLocker } from '../src/index.js';
 import { keySlot } from '../src/key-slot.js';
-import { type ClientFlavour, clients } from './clients.js';
+import { type ClientFlavour, clients, type TestClient } from './clients.js';
 
 const available = (() => {
   try {
@@ -84,8 +85,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function instance(client: Cluster, settings: LockerContractSettings, owned: boolean): ContractLocker {
-  const locker = new RedisLocker({ client, ...settings });
+function instance(client: TestClient, settings: LockerContractSettings, owned: boolean): ContractLocker {
+  const locker = new RedisLocker({ client: client.client, ...settings });
   const drop = async () => client.disconnect();
   return {
     locker,
@@ -98,20 +99,42 @@ function instance(client: Cluster, settings: LockerContractSettings, owned: bool
   };
 }
 
-/** The factories for one ioredis major; `probe()` is that major's shared client for inspection. */
-function factories(flavour: ClientFlavour) {
-  const open = () => new flavour.Cluster(nodes(), { slotsRefreshInterval: 0 });
-  let shared: Cluster | undefined;
-  const probe = () => {
-    shared ??= open();
-    return shared;
+let shared: Cluster | undefined;
+/** The ioredis 5 Cluster that inspects the cluster. */
+const probe = () => {
+  shared ??= new Cluster(nodes(), { slotsRefreshInterval: 0 });
+  return shared;
+};
+afterAll(() => shared?.disconnect());
+const keys = () => new RedisLocker({ client: probe() });
+
+/**
+ * Records the script calls a client under test sends, as `[sha, numkeys, ...keys, ...args]`: by
+ * wrapping `evalsha` (ioredis) or `sendCommand` (node-redis, whose command names EVALSHA first).
+ */
+function recordScriptCalls(
+  test: TestClient,
+  library: ClientFlavour['library'],
+): Array<Array<string | number>> {
+  const sent: Array<Array<string | number>> = [];
+  const client = test.client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const method = library === 'ioredis' ? 'evalsha' : 'sendCommand';
+  const original = (client[method] as (...args: unknown[]) => Promise<unknown>).bind(client);
+  client[method] = (...args: unknown[]) => {
+    if (library === 'ioredis') sent.push(args as Array<string | number>);
+    else if ((args[2] as string[])[0] === 'EVALSHA') sent.push((args[2] as string[]).slice(1));
+    return original(...args);
   };
-  afterAll(() => shared?.disconnect());
-  const keys = () => new RedisLocker({ client: probe() });
+  return sent;
+}
+
+/** The factories for one client flavour. */
+function factories(flavour: ClientFlavour) {
+  const open = () => flavour.cluster(nodes());
   const lockers: LockerContractFactory = {
-    create: async (settings) => instance(open(), settings, true),
+    create: async (settings) => instance(await open(), settings, true),
     createSharing: async (settings) => {
-      const client = open();
+      const client = await open();
       return [instance(client, settings, false), instance(client, settings, true)];
     },
     isHeld: async (key, at) => (await probe().exists(keys().occurrenceKey(key, at))) === 1,
@@ -122,8 +145,8 @@ function factories(flavour: ClientFlavour) {
   };
   const electors: ElectorContractFactory = {
     create: async (name, settings) => {
-      const client = open();
-      const elector = new RedisElector({ client, name, ...settings });
+      const client = await open();
+      const elector = new RedisElector({ client: client.client, name, ...settings });
       const drop = async () => client.disconnect();
       return {
         elector,
@@ -136,11 +159,11 @@ function factories(flavour: ClientFlavour) {
       };
     },
   };
-  return { probe, keys, lockers, electors };
+  return { lockers, electors };
 }
 
 describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavour) => {
-  const { probe, keys, lockers, electors } = factories(flavour);
+  const { lockers, electors } = factories(flavour);
 
   it('spreads jobs over the nodes while each occurrence shares its slot with its fence counter', async () => {
     const cluster = probe();
@@ -175,17 +198,10 @@ describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavo
   });
 
   it('a batch is one script call per hash slot, all sent at once, and its unlocks one per slot again', async () => {
-    const client = new flavour.Cluster(nodes(), { slotsRefreshInterval: 0 });
+    const test = await flavour.cluster(nodes());
     try {
-      const sent: Array<Array<string | number>> = [];
-      const evalsha = client.evalsha.bind(client) as (...args: Array<string | number>) => Promise<unknown>;
-      Object.assign(client, {
-        evalsha: (...args: Array<string | number>) => {
-          sent.push(args);
-          return evalsha(...args);
-        },
-      });
-      const locker = new RedisLocker({ client, minHold: 0 });
+      const sent = recordScriptCalls(test, flavour.library);
+      const locker = new RedisLocker({ client: test.client, minHold: 0 });
       const at = new Date();
       const base = `slots-${Math.random().toString(36).slice(2)}`;
       const wanted = Array.from({ length: 300 }, (_, i) => ({ key: `${base}-${i}`, scheduledAt: at }));
@@ -204,7 +220,7 @@ describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavo
       expect(sent.length).toBe(slots.size);
       for (const c of wanted.slice(0, 10)) expect(await lockers.isHeld(c.key, at)).toBe(false);
     } finally {
-      client.disconnect();
+      test.disconnect();
     }
   });
 

@@ -1,5 +1,5 @@
-// RedisLocker and RedisElector pass the shared contracts, through ioredis 5 and ioredis 6.
-import type { Redis } from 'ioredis';
+// RedisLocker and RedisElector pass the shared contracts, through each client of clients.ts.
+import { Redis } from 'ioredis';
 import {
   type ContractLocker,
   type ElectorContractFactory,
@@ -11,14 +11,14 @@ import {
 import { afterAll, describe, it } from 'vitest';
 import { serviceAvailable, sparePort } from '../../../test-support/services.js';
 import { RedisElector, RedisLocker } from '../src/index.js';
-import { type ClientFlavour, clients } from './clients.js';
+import { type ClientFlavour, clients, type TestClient } from './clients.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const up = await serviceAvailable('Redis', url, 6379);
 const prefix = `tscron-test:${process.pid}:`;
 
-function instance(client: Redis, settings: LockerContractSettings, owned: boolean): ContractLocker {
-  const locker = new RedisLocker({ client, keyPrefix: prefix, ...settings });
+function instance(client: TestClient, settings: LockerContractSettings, owned: boolean): ContractLocker {
+  const locker = new RedisLocker({ client: client.client, keyPrefix: prefix, ...settings });
   const drop = async () => {
     client.disconnect();
   };
@@ -28,27 +28,29 @@ function instance(client: Redis, settings: LockerContractSettings, owned: boolea
     disconnect: drop,
     close: async () => {
       await locker.close();
-      if (owned && client.status !== 'end') await client.quit().catch(() => client.disconnect());
+      if (owned) await client.quit();
     },
   };
 }
 
-function factories({ Redis }: ClientFlavour): {
+/** The probe inspects the server through ioredis 5 whatever the client under test. */
+const probe = up ? new Redis(url) : undefined;
+afterAll(() => probe?.quit());
+const keys = new RedisLocker({ client: probe ?? new Redis({ lazyConnect: true }), keyPrefix: prefix });
+
+function factories(flavour: ClientFlavour): {
   lockers: LockerContractFactory;
   electors: ElectorContractFactory;
 } {
-  const probe = up ? new Redis(url) : undefined;
-  afterAll(() => probe?.quit());
-  const keys = new RedisLocker({ client: probe ?? new Redis({ lazyConnect: true }), keyPrefix: prefix });
   const lockers: LockerContractFactory = {
-    create: async (settings) => instance(new Redis(url), settings, true),
+    create: async (settings) => instance(flavour.standalone({ url }), settings, true),
     createSharing: async (settings) => {
-      const client = new Redis(url);
+      const client = flavour.standalone({ url });
       return [instance(client, settings, false), instance(client, settings, true)];
     },
     createUnreachable: async (settings) => {
-      const client = new Redis({ host: '127.0.0.1', port: await sparePort(), retryStrategy: () => 100 });
-      client.on('error', () => undefined);
+      const client = flavour.standalone({ port: await sparePort(), retryDelay: 100 });
+      client.onError(() => undefined);
       return instance(client, settings, true);
     },
     isHeld: async (key, at) => (await probe?.exists(keys.occurrenceKey(key, at))) === 1,
@@ -59,8 +61,8 @@ function factories({ Redis }: ClientFlavour): {
   };
   const electors: ElectorContractFactory = {
     create: async (name, settings) => {
-      const client = new Redis(url);
-      const elector = new RedisElector({ client, name, keyPrefix: prefix, ...settings });
+      const client = flavour.standalone({ url });
+      const elector = new RedisElector({ client: client.client, name, keyPrefix: prefix, ...settings });
       const drop = async () => {
         client.disconnect();
       };
@@ -70,7 +72,7 @@ function factories({ Redis }: ClientFlavour): {
         disconnect: drop,
         close: async () => {
           await elector.close();
-          if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
+          await client.quit();
         },
       };
     },

@@ -1,4 +1,4 @@
-// Bad options and bad lock requests throw the same TscronError codes whichever ioredis major the
+// Bad options and bad lock requests throw the same TscronError codes whichever library and major the
 // client comes from (the checks run before any I/O; the clients never connect).
 import { isTscronError, type TscronErrorCode } from 'tscron';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,9 +35,10 @@ const electorCases: Array<[string, Partial<RedisElectorOptions>, TscronErrorCode
   ['a retryPeriod not shorter than lease', { lease: '2s', retryPeriod: '2s' }, 'ERR_INVALID_OPTION'],
 ];
 
-describe.each(clients)('options through $label', ({ Redis }) => {
-  const client = new Redis({ lazyConnect: true });
-  afterAll(() => client.disconnect());
+describe.each(clients)('options through $label', (flavour) => {
+  const lazy = flavour.standalone({ lazy: true });
+  const { client } = lazy;
+  afterAll(() => lazy.disconnect());
 
   it.each(lockerCases)('RedisLocker rejects %s', (_what, options, code) => {
     expect(codeOf(() => new RedisLocker({ client, ...options }))).toBe(code);
@@ -62,7 +63,7 @@ describe.each(clients)('options through $label', ({ Redis }) => {
     expect(await reason(locker.lock('job', { scheduledAt: new Date(Number.NaN), signal }))).toBe(
       'ERR_INVALID_ARGUMENT',
     );
-    expect(client.status).toBe('wait');
+    expect(lazy.opened()).toBe(false);
   });
 
   it('lockBatch() rejects bad claims before any I/O', async () => {
@@ -84,7 +85,7 @@ describe.each(clients)('options through $label', ({ Redis }) => {
       ]),
     ).toBe('ERR_INVALID_ARGUMENT');
     expect(await locker.lockBatch([], { signal })).toEqual([]);
-    expect(client.status).toBe('wait');
+    expect(lazy.opened()).toBe(false);
   });
 });
 
