@@ -1,5 +1,5 @@
 // Lock overhead per run (lock + unlock through the Node client) and elector failover time, for the
-// Memory, Redis and PostgreSQL backends. Needs the built packages (`npm run build`).
+// Memory, Redis, PostgreSQL and NATS backends. Needs the built packages (`npm run build`).
 // Servers: REDIS_URL (default redis://127.0.0.1:6379), POSTGRES_URL (default postgres://127.0.0.1:5432/test);
 // a backend whose server is down is reported as skipped.
 // Usage: node bench/locks.mjs [--runs 5000] [--failovers 3]
@@ -201,6 +201,50 @@ if (
 } else {
   console.log(`PostgreSQL at ${postgresUrl} is unreachable: skipped.\n`);
   await pool.end();
+}
+
+// NATS: JetStream KV on the server at NATS_URL. Plain round trips: a KV get (one JetStream request,
+// as each claim and release is) and a core PING.
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const { connect: connectNats } = await import('@nats-io/transport-node');
+const { Kvm } = await import('@nats-io/kv');
+const { NatsElector, NatsLocker } = await import('@tscron/nats');
+const nats = await connectNats({ servers: natsUrl }).catch(() => undefined);
+if (nats !== undefined) {
+  const bucket = `tscron_bench_${process.pid}`;
+  const leaders = `${bucket}_leaders`;
+  const kv = await new Kvm(nats).create(bucket, { history: 1, ttl: 3_600_000 });
+  const locker = new NatsLocker({ client: nats, minHold: 0, bucket });
+  await kv.put('plain', '');
+  const get = await roundTrip(() => kv.get('plain'));
+  const ping = await roundTrip(() => nats.flush());
+  lockRows.push([
+    `NATS (${nats.info?.version ?? '?'}, JetStream KV)`,
+    `${ms(get)} (KV get), ${ms(ping)} (PING)`,
+    await overhead(locker, runs),
+  ]);
+  const result = await failover(
+    async (name) => {
+      const client = await connectNats({ servers: natsUrl });
+      const elector = new NatsElector({ client, name, lease, retryPeriod, bucket: leaders });
+      return {
+        elector,
+        kill: () => client.close(),
+        close: async () => {
+          await elector.close();
+          await client.close();
+        },
+      };
+    },
+    lease,
+    retryPeriod,
+  );
+  failoverRows.push(['NATS', result]);
+  await kv.destroy();
+  await (await new Kvm(nats).open(leaders)).destroy();
+  await nats.close();
+} else {
+  console.log(`NATS at ${natsUrl} is unreachable: skipped.\n`);
 }
 
 console.log(
