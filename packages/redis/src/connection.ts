@@ -6,8 +6,8 @@ import type { Script } from './scripts.js';
 
 /**
  * A user's client, seen through the few calls tscron makes. The client is told apart by its
- * methods (an ioredis client has `evalsha`, a node-redis one `evalSha` and `sendCommand`); neither
- * library is imported.
+ * methods (a node-redis client has `evalSha` and `sendCommand`, an ioredis one `evalsha` only);
+ * neither library is imported.
  */
 export interface RedisConnection {
   /** Whether the client is a Cluster client, whose script calls must keep their keys in one slot. */
@@ -27,7 +27,8 @@ export interface RedisConnection {
 
 /** The connection for `client`, or undefined when it is no client tscron knows. */
 export function connectionOf(client: unknown): RedisConnection | undefined {
-  if (isIoRedisClient(client)) return new IoRedisConnection(client);
+  // node-redis first: a node-redis 4 client in legacy mode has an ioredis-like `evalsha` too.
   if (isNodeRedisClient(client)) return new NodeRedisConnection(client);
+  if (isIoRedisClient(client)) return new IoRedisConnection(client);
   return undefined;
 }

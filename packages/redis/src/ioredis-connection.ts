@@ -3,7 +3,7 @@ import type { IoRedisClient } from './client.js';
 import type { RedisConnection } from './connection.js';
 import { loadScript, type Script } from './scripts.js';
 
-/** Whether `client` looks like an ioredis client (it has `evalsha`, which node-redis spells `evalSha`). */
+/** Whether `client` looks like an ioredis client (it has `evalsha`); ask after node-redis. */
 export function isIoRedisClient(client: unknown): client is IoRedisClient {
   return typeof (client as Partial<IoRedisClient> | undefined)?.evalsha === 'function';
 }
