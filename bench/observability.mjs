@@ -1,7 +1,8 @@
 // What watching a scheduler costs: runs per second of a tscron scheduler running many trivial jobs,
 // with no monitor, with PrometheusMonitor, with openTelemetry() while no OpenTelemetry provider is
 // registered, and with openTelemetry() on the real SDK (tracer and meter providers registered, the
-// AsyncLocalStorage context manager, spans batched to an exporter that drops them). Each case runs in
+// AsyncLocalStorage context manager, spans batched to an exporter that drops them), beside the cost of
+// one bare SDK span per run for reference. Each case runs in
 // its own child process, the cases take turns `--repeat` times, and the median of each is reported
 // with the nanoseconds per run it adds to the bare scheduler. Run after `npm run build`:
 //
@@ -22,6 +23,7 @@ const CASES = [
   'PrometheusMonitor',
   'openTelemetry(), nothing registered',
   'openTelemetry(), SDK',
+  'reference: a bare SDK span per run',
 ];
 const WARMUP_SECONDS = 3;
 
@@ -37,7 +39,8 @@ function parent() {
     `### Observability: ${jobs.toLocaleString('en')} trivial cron jobs (${names} names) due every second, one core, median of ${repeat}\n`,
   );
   console.log(
-    'capacity = runs per second of busy event loop; added = ns per run beyond the bare scheduler.\n',
+    'capacity = runs per second of busy event loop (median round); ns per run = its inverse, with the\n' +
+      'fastest and slowest rounds; added = ns per run beyond the bare scheduler (medians).\n',
   );
   const results = new Map(CASES.map((name) => [name, []]));
   for (let round = 0; round < repeat; round++) {
@@ -45,17 +48,22 @@ function parent() {
   }
   const medians = new Map([...results].map(([name, runs]) => [name, median(runs)]));
   const base = medians.get(CASES[0]);
-  console.log('| monitor | capacity runs/s | ns per run | added ns per run |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| monitor | capacity runs/s | ns per run | rounds ns | added ns per run |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const [name, result] of medians) {
     if (result.error) {
-      console.log(`| ${name} | ${result.error} | | |`);
+      console.log(`| ${name} | ${result.error} | | | |`);
       continue;
     }
     const perRun = 1e9 / result.capacity;
     const added = base?.capacity > 0 ? perRun - 1e9 / base.capacity : Number.NaN;
+    const rounds = results
+      .get(name)
+      .filter((run) => !run.error)
+      .map((run) => 1e9 / run.capacity);
+    const spread = `${Math.round(Math.min(...rounds))}-${Math.round(Math.max(...rounds))}`;
     console.log(
-      `| ${name} | ${Math.round(result.capacity).toLocaleString('en')} | ${Math.round(perRun)} | ${
+      `| ${name} | ${Math.round(result.capacity).toLocaleString('en')} | ${Math.round(perRun)} | ${spread} | ${
         name === CASES[0] ? '' : Math.round(added)
       } |`,
     );
@@ -125,6 +133,18 @@ async function monitorFor(name) {
     const { PrometheusMonitor } = await import('@tscron/prometheus');
     const { Registry } = await import('prom-client');
     return new PrometheusMonitor({ registry: new Registry() });
+  }
+  if (name.startsWith('reference')) {
+    // What the SDK itself costs: the same set-up, one span started and ended per run, no tscron code.
+    await registerSdk();
+    const { trace } = await import('@opentelemetry/api');
+    const tracer = trace.getTracer('reference');
+    return {
+      traceRun: () => {
+        tracer.startSpan('run').end();
+        return undefined;
+      },
+    };
   }
   const { openTelemetry } = await import('@tscron/otel');
   if (name === 'openTelemetry(), SDK') await registerSdk();

@@ -8,15 +8,15 @@ import { RunSpan } from './run-span.js';
 export interface OpenTelemetryOptions {
   /**
    * Where the run spans go. Without it, the global provider (`trace.setGlobalTracerProvider`, which
-   * the Node SDK's `start()` calls), looked up on every run, so a provider registered after the
-   * scheduler was built is used from its next run on.
+   * the Node SDK's `start()` calls), followed: a provider registered after the scheduler was built is
+   * used from its next run on (it is looked up at most once per turn of the microtask queue).
    *
    * @default the global tracer provider
    */
   readonly tracerProvider?: TracerProvider | undefined;
   /**
    * Where the run metrics go. Without it, the global provider (`metrics.setGlobalMeterProvider`),
-   * looked up on every run as the tracer provider is.
+   * followed as the tracer provider is.
    *
    * @default the global meter provider
    */
@@ -28,8 +28,8 @@ export interface OpenTelemetryOptions {
  * span `tscron <job name>`, from dispatch (before the lock) to the end of the after-listeners, with
  * the task inside the span's context; and the metrics `tscron.job.runs` (counter) and
  * `tscron.job.duration` (histogram, seconds), by job name (and the counter by status). While no provider is
- * configured (the API's no-op one), it makes no span and records nothing: a run costs an identity
- * test.
+ * configured (the API's no-op one), it makes no span and records nothing: a run costs three calls
+ * that find nothing to do.
  *
  * @throws TscronError `ERR_INVALID_OPTION` when a provider given is not one.
  *
