@@ -7,6 +7,7 @@ export interface FaultBackend {
   backend: WorkerConfig['backend'];
   url: string;
   schema?: string;
+  redisClient?: WorkerConfig['redisClient'];
   /** The MySQL claims table. */
   table?: string;
   /** Makes the server unreachable for the workers, for about `ms` milliseconds, then brings it back. */
@@ -63,6 +64,7 @@ export async function runFaultScenario(target: FaultBackend): Promise<FaultRepor
       backend: target.backend,
       url: target.url,
       ...(target.schema ? { schema: target.schema } : {}),
+      ...(target.redisClient ? { redisClient: target.redisClient } : {}),
       ...(target.table ? { table: target.table } : {}),
       worker,
       offset,

@@ -24,9 +24,19 @@ let record;
 const closers = [];
 
 if (config.backend === 'redis') {
-  const client = new Redis(config.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  client.on('error', () => undefined);
-  closers.push(() => client.disconnect());
+  let client;
+  if (config.redisClient === 'node-redis') {
+    const { createClient } = await import('redis');
+    client = createClient({ url: config.url, socket: { reconnectStrategy: () => 200 } });
+    client.on('error', () => undefined);
+    // Calls made while it connects wait in its queue, bounded by the locker's acquireTimeout.
+    client.connect().catch(() => undefined);
+    closers.push(() => client.destroy());
+  } else {
+    client = new Redis(config.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    client.on('error', () => undefined);
+    closers.push(() => client.disconnect());
+  }
   locker = new RedisLocker({ client, keyPrefix: `fleet:${runId}:`, ...config.locker });
   if (config.elector) {
     elector = new RedisElector({

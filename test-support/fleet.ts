@@ -19,6 +19,8 @@ export type FleetJob = { name: string; taskMs?: number; leader?: boolean } & (
 export interface WorkerConfig {
   backend: 'redis' | 'postgres' | 'nats' | 'mysql';
   url: string;
+  /** The Redis client library the workers use. @default 'ioredis' */
+  redisClient?: 'ioredis' | 'node-redis';
   recordUrl?: string;
   schema?: string;
   /** The MySQL claims table. */
@@ -191,12 +193,13 @@ export interface FleetOutcome {
  * seconds, for `seconds`; `count` reads back from the backend how often each `job|occurrence` ran.
  */
 export async function runFleet(
-  target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema' | 'table'>,
+  target: Pick<WorkerConfig, 'backend' | 'url' | 'recordUrl' | 'schema' | 'table' | 'redisClient'>,
   seconds: number,
   count: (runId: string) => Promise<Map<string, number>>,
   burst = 0,
 ): Promise<FleetOutcome> {
-  const runId = `${Date.now()}-${process.pid}-${target.backend}`;
+  const client = target.redisClient ? `-${target.redisClient}` : '';
+  const runId = `${Date.now()}-${process.pid}-${target.backend}${client}`;
   // Room for several Node processes to load on a busy machine before the schedulers start.
   const startAt = Date.now() + 6000;
   const endAt = startAt + seconds * 1000;

@@ -1,6 +1,6 @@
 // Fleet and fault tests for both backends in one file, so that they run concurrently: scheduler
 // processes on the BUILT packages (npm test builds first), against the machine's Redis and
-// PostgreSQL and a throwaway redis-server.
+// PostgreSQL and a throwaway redis-server; the Redis ones through ioredis 5 and through node-redis 6.
 //
 // Fleet: three processes with clocks -300/0/+300 ms, 20 jobs mixing cron-with-seconds, duration and
 // daily kinds, for 60 s (FLEET_SECONDS): every occurrence runs exactly once, counted in the backend.
@@ -76,32 +76,68 @@ async function stopServer(server: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** The Redis clients the workers use: ioredis 5 (their default) and node-redis 6. */
+const redisClients = [
+  { label: 'ioredis 5', redisClient: {} },
+  { label: 'node-redis 6', redisClient: { redisClient: 'node-redis' as const } },
+];
+
 const role = 'tscron_fault';
 const faultSchema = 'tscron_fault';
 
 describe.concurrent('replicas', () => {
-  it.skipIf(!redisUp)(
-    `Redis fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs and a burst of ${burst} exactly once over ${seconds} s`,
-    async () => {
-      built();
-      const outcome = await runFleet(
-        { backend: 'redis', url: redisUrl, recordUrl: redisUrl },
-        seconds,
-        async (runId) => {
-          const raw = (await redis?.hgetall(`fleet:${runId}:runs`)) ?? {};
-          const keys = await redis?.keys(`fleet:${runId}:*`);
-          if (keys?.length) await redis?.del(...keys);
-          return new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
-        },
-        burst,
-      );
-      console.log(
-        `Redis fleet: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
-      );
-      expectExactlyOnce(outcome);
-    },
-    (seconds + 60) * 1000,
-  );
+  // These heavy multi-process tests run through one major of each client library; the lighter
+  // suites run through every major (see clients.ts).
+  describe.for(redisClients)('through $label', ({ label, redisClient }) => {
+    it.skipIf(!redisUp)(
+      `Redis fleet through ${label}: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs and a burst of ${burst} exactly once over ${seconds} s`,
+      async () => {
+        built();
+        const outcome = await runFleet(
+          { backend: 'redis', url: redisUrl, recordUrl: redisUrl, ...redisClient },
+          seconds,
+          async (runId) => {
+            const raw = (await redis?.hgetall(`fleet:${runId}:runs`)) ?? {};
+            const keys = await redis?.keys(`fleet:${runId}:*`);
+            if (keys?.length) await redis?.del(...keys);
+            return new Map(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
+          },
+          burst,
+        );
+        console.log(
+          `Redis fleet through ${label}: ${outcome.result.expected} occurrences checked; runs per replica ${outcome.runsPerReplica.join('/')}`,
+        );
+        expectExactlyOnce(outcome);
+      },
+      (seconds + 60) * 1000,
+    );
+
+    it.skipIf(binary === undefined)(
+      `Redis faults through ${label}: replicas survive SIGKILL of a lock holder and the leader, a server restart and a SIGSTOP past the TTL`,
+      async () => {
+        built();
+        const port = await sparePort();
+        let server = await startServer(port);
+        try {
+          const report = await runFaultScenario({
+            backend: 'redis',
+            url: `redis://127.0.0.1:${port}`,
+            ...redisClient,
+            outage: async (ms) => {
+              await stopServer(server);
+              await new Promise((resolve) => setTimeout(resolve, ms));
+              server = await startServer(port);
+            },
+          });
+          console.log(`Redis faults through ${label}: ${report.notes.join('; ')}`);
+          expect(report.problems).toEqual([]);
+        } finally {
+          await stopServer(server);
+        }
+      },
+      90_000,
+    );
+  });
 
   it.skipIf(!postgresUp)(
     `PostgreSQL fleet: 3 replicas with clocks -300/0/+300 ms run each occurrence of 20 jobs and a burst of ${burst} exactly once over ${seconds} s`,
@@ -135,31 +171,6 @@ describe.concurrent('replicas', () => {
       expectExactlyOnce(outcome);
     },
     (seconds + 60) * 1000,
-  );
-
-  it.skipIf(binary === undefined)(
-    'Redis faults: replicas survive SIGKILL of a lock holder and the leader, a server restart and a SIGSTOP past the TTL',
-    async () => {
-      built();
-      const port = await sparePort();
-      let server = await startServer(port);
-      try {
-        const report = await runFaultScenario({
-          backend: 'redis',
-          url: `redis://127.0.0.1:${port}`,
-          outage: async (ms) => {
-            await stopServer(server);
-            await new Promise((resolve) => setTimeout(resolve, ms));
-            server = await startServer(port);
-          },
-        });
-        console.log(`Redis faults: ${report.notes.join('; ')}`);
-        expect(report.problems).toEqual([]);
-      } finally {
-        await stopServer(server);
-      }
-    },
-    90_000,
   );
 
   it.skipIf(!postgresUp)(
