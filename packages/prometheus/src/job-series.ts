@@ -1,18 +1,14 @@
 // What the monitor keeps per job name between scrapes: plain numbers a run bumps, and the job's two
-// histogram children, looked up once.
-import type { Histogram } from 'prom-client';
+// histogram series, looked up once.
 import type { Job, JobStatus } from 'tscron';
-
-/** A histogram's child for one `job` label value. */
-type Observer = ReturnType<Histogram<'job'>['labels']>;
+import type { HistogramSeries, JobHistogram } from './job-histogram.js';
 
 /** The statuses of `job_runs_total`, in the order they are published. */
 export const STATUSES: readonly JobStatus[] = ['success', 'fail', 'skip', 'singleton_rescheduled'];
 
 /**
- * One job name's numbers. Counters and gauges are plain fields, published at scrape time, so that a
- * run costs a field increment instead of prom-client's per-call label hashing; only the histograms go
- * through prom-client on each run.
+ * One job name's numbers. Everything is a plain field or array, published at scrape time, so that a
+ * run costs a few increments instead of prom-client's per-call label hashing.
  */
 export class JobSeries {
   readonly labels: { readonly job: string };
@@ -26,16 +22,14 @@ export class JobSeries {
   lastSuccess = Number.NaN;
   /** The job whose run ended last (its end time is read when the run counts as a success). */
   ended: Job | undefined;
-  readonly duration: Observer;
-  readonly lateness: Observer;
+  readonly duration: HistogramSeries;
+  readonly lateness: HistogramSeries;
 
-  constructor(name: string, duration: Histogram<'job'>, lateness: Histogram<'job'>) {
+  /** Its histogram series exist at zero from now on, so that rate() sees the job's first run. */
+  constructor(name: string, duration: JobHistogram, lateness: JobHistogram) {
     this.labels = { job: name };
-    // Zeroed, so that a job's series exist from its registration and rate() sees its first run.
-    duration.zero(this.labels);
-    lateness.zero(this.labels);
-    this.duration = duration.labels(name);
-    this.lateness = lateness.labels(name);
+    this.duration = duration.series(name);
+    this.lateness = lateness.series(name);
   }
 
   count(status: JobStatus): void {

@@ -1,15 +1,19 @@
 // The options of PrometheusMonitor, their defaults and their validation.
-import type { Registry } from 'prom-client';
+import type { PrometheusContentType, Registry, RegistryContentType } from 'prom-client';
 import { TscronError } from 'tscron';
 
-/** Options of {@link PrometheusMonitor}. */
-export interface PrometheusMonitorOptions {
+/**
+ * Options of {@link PrometheusMonitor}. `T` is the registry's content type (prom-client's
+ * `Registry<T>`): the Prometheus text format unless the registry given says OpenMetrics.
+ */
+export interface PrometheusMonitorOptions<T extends RegistryContentType = PrometheusContentType> {
   /**
    * Where the metrics are registered. Pass prom-client's default `register` to expose them beside
-   * the process metrics your application already serves, or a `Registry` of your own.
+   * the process metrics your application already serves, or a `Registry` of your own (Prometheus or
+   * OpenMetrics content type).
    * @default a new `Registry`, exposed as `monitor.registry`
    */
-  registry?: Registry | undefined;
+  registry?: Registry<T> | undefined;
   /**
    * Put before every metric name. Must be a valid Prometheus name start (letters, digits, `_` and
    * `:`, not starting with a digit); may be empty.
@@ -45,7 +49,7 @@ export const DEFAULT_LATENESS_BUCKETS: readonly number[] = Object.freeze([
 
 /** The options with their defaults, checked. */
 export interface ResolvedOptions {
-  readonly registry: Registry | undefined;
+  readonly registry: Registry<RegistryContentType> | undefined;
   readonly prefix: string;
   readonly durationBuckets: number[];
   readonly latenessBuckets: number[];
@@ -54,7 +58,9 @@ export interface ResolvedOptions {
 const NAME_START = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 
 /** Checks the options; throws `ERR_INVALID_OPTION` naming the first bad one. */
-export function resolveOptions(options: PrometheusMonitorOptions | undefined): ResolvedOptions {
+export function resolveOptions(
+  options: PrometheusMonitorOptions<RegistryContentType> | undefined,
+): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw invalid(`options must be an object, got ${describe(options)}`);
   }
@@ -93,8 +99,8 @@ function buckets(name: string, value: readonly number[] | undefined, fallback: r
 }
 
 /** Duck-typed, so that a registry from another copy of prom-client is accepted too. */
-function isRegistry(value: unknown): value is Registry {
-  const registry = value as Partial<Registry> | null;
+function isRegistry(value: unknown): value is Registry<RegistryContentType> {
+  const registry = value as Partial<Registry<RegistryContentType>> | null;
   return (
     typeof registry === 'object' &&
     registry !== null &&

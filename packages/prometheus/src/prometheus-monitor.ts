@@ -1,6 +1,7 @@
 // PrometheusMonitor: the scheduler's monitor hooks as prom-client metrics.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, type PrometheusContentType, Registry, type RegistryContentType } from 'prom-client';
 import type { Job, JobStatus, Monitor } from 'tscron';
+import { JobHistogram } from './job-histogram.js';
 import { JobSeries, STATUSES } from './job-series.js';
 import { invalid, type PrometheusMonitorOptions, resolveOptions } from './options.js';
 
@@ -24,21 +25,21 @@ import { invalid, type PrometheusMonitorOptions, resolveOptions } from './option
  * const text = await monitor.registry.metrics(); // content type: monitor.registry.contentType
  * ```
  */
-export class PrometheusMonitor implements Monitor {
+export class PrometheusMonitor<T extends RegistryContentType = PrometheusContentType> implements Monitor {
   /** Where the metrics are registered: the `registry` option, or a new `Registry`. */
-  readonly registry: Registry;
+  readonly registry: Registry<T>;
   readonly #series = new Map<string, JobSeries>();
   /** Registered jobs by id: the `jobs` gauge and the next-run timestamps read them at scrape time. */
   readonly #jobs = new Map<string, Job>();
-  readonly #duration: Histogram<'job'>;
-  readonly #lateness: Histogram<'job'>;
+  readonly #duration: JobHistogram;
+  readonly #lateness: JobHistogram;
   /** 1 or 0 once an elector answered; undefined before (published as 0). */
   #leader: number | undefined;
 
   /** Validates the options and registers the metrics; throws `ERR_INVALID_OPTION`. */
-  constructor(options?: PrometheusMonitorOptions) {
+  constructor(options?: PrometheusMonitorOptions<T>) {
     const { registry, prefix, durationBuckets, latenessBuckets } = resolveOptions(options);
-    this.registry = registry ?? new Registry();
+    this.registry = (registry as Registry<T> | undefined) ?? (new Registry() as Registry<T>);
     const name = (suffix: string): string => `${prefix}${suffix}`;
     const names = [
       'job_runs_total',
@@ -58,7 +59,9 @@ export class PrometheusMonitor implements Monitor {
         `the registry already has a metric named ${taken}: is another PrometheusMonitor using it? Give one monitor to every scheduler, or give each monitor its own \`prefix\` or \`registry\``,
       );
     }
-    const registers = [this.registry];
+    // prom-client's metric options take a registry of either content type, not a generic one.
+    const target = this.registry as Registry<PrometheusContentType>;
+    const registers = [target];
     const monitor = this;
     new Counter({
       name: name('job_runs_total'),
@@ -72,20 +75,18 @@ export class PrometheusMonitor implements Monitor {
         }
       },
     });
-    this.#duration = new Histogram({
-      name: name('job_duration_seconds'),
-      help: 'How long each run of a job took, from its task starting to its end (retries included).',
-      labelNames: ['job'],
-      buckets: durationBuckets,
-      registers,
-    });
-    this.#lateness = new Histogram({
-      name: name('job_lateness_seconds'),
-      help: 'How late each run of a job started: the start of its task minus its scheduled time.',
-      labelNames: ['job'],
-      buckets: latenessBuckets,
-      registers,
-    });
+    this.#duration = new JobHistogram(
+      name('job_duration_seconds'),
+      'How long each run of a job took, from its task starting to its end (retries included).',
+      durationBuckets,
+      target,
+    );
+    this.#lateness = new JobHistogram(
+      name('job_lateness_seconds'),
+      'How late each run of a job started: the start of its task minus its scheduled time.',
+      latenessBuckets,
+      target,
+    );
     this.#gauge(name('jobs_running'), 'Runs of each job executing now.', ['job'], (gauge) => {
       for (const series of monitor.#series.values()) gauge.set(series.labels, series.running);
     });
@@ -143,7 +144,7 @@ export class PrometheusMonitor implements Monitor {
       name,
       help,
       labelNames,
-      registers: [this.registry],
+      registers: [this.registry as Registry<PrometheusContentType>],
       collect() {
         this.reset();
         publish(this);

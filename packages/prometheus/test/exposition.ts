@@ -1,5 +1,5 @@
 // A small reader of the Prometheus text exposition format, enough to check what a scrape says.
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /** One scrape: each sample's value by `name{label="value",...}` with labels sorted, and each family's type. */
 export interface Scrape {
@@ -23,6 +23,7 @@ export function parseExposition(text: string): Scrape {
       types.set(name as string, type as string);
       continue;
     }
+    if (line.startsWith('#')) continue; // # UNIT, # EOF (OpenMetrics)
     const match = SAMPLE.exec(line);
     if (match === null) throw new Error(`not an exposition line: ${line}`);
     const labels: Record<string, string> = {};
@@ -42,6 +43,6 @@ function key(name: string, labels: Record<string, string | number>): string {
 }
 
 /** Scrapes a registry and parses what it says. */
-export async function scrape(registry: Registry): Promise<Scrape> {
+export async function scrape<T extends RegistryContentType>(registry: Registry<T>): Promise<Scrape> {
   return parseExposition(await registry.metrics());
 }

@@ -1,5 +1,11 @@
 import { PrometheusMonitor } from '@tscron/prometheus';
-import { Registry, register } from 'prom-client';
+import {
+  type OpenMetricsContentType,
+  type PrometheusContentType,
+  Registry,
+  type RegistryContentType,
+  register,
+} from 'prom-client';
 import {
   createScheduler,
   durationJob,
@@ -19,11 +25,11 @@ import { scrape } from './exposition.js';
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 const open: Scheduler[] = [];
 
-function setup(
-  options: { monitor?: PrometheusMonitor; locker?: Locker; elector?: Elector; clock?: FakeClock } = {},
+function setup<T extends RegistryContentType = PrometheusContentType>(
+  options: { monitor?: PrometheusMonitor<T>; locker?: Locker; elector?: Elector; clock?: FakeClock } = {},
 ) {
   const clock = options.clock ?? new FakeClock(T0);
-  const monitor = options.monitor ?? new PrometheusMonitor();
+  const monitor = options.monitor ?? (new PrometheusMonitor() as unknown as PrometheusMonitor<T>);
   const scheduler = createScheduler({
     clock,
     monitor,
@@ -244,6 +250,36 @@ describe('PrometheusMonitor', () => {
     const names = (await registry.getMetricsAsJSON()).map((metric) => metric.name);
     expect(names).toHaveLength(18);
     expect(new PrometheusMonitor().registry).not.toBe(register);
+  });
+
+  it('answers the registry as prom-client metrics do: one metric as text, JSON, OpenMetrics, a reset', async () => {
+    const registry = new Registry<OpenMetricsContentType>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const monitor = new PrometheusMonitor({ registry, durationBuckets: [1, 5] });
+    const { clock, scheduler } = setup({ monitor });
+    scheduler.newJob(durationJob('1m'), takes(clock, 2000), { name: 'j' });
+    scheduler.start();
+    await clock.advance('63s');
+    const text = await registry.getSingleMetricAsString('tscron_job_duration_seconds');
+    expect(text.split('\n')).toEqual([
+      '# HELP tscron_job_duration_seconds How long each run of a job took, from its task starting to its end (retries included).',
+      '# TYPE tscron_job_duration_seconds histogram',
+      'tscron_job_duration_seconds_bucket{le="1",job="j"} 0',
+      'tscron_job_duration_seconds_bucket{le="5",job="j"} 1',
+      'tscron_job_duration_seconds_bucket{le="+Inf",job="j"} 1',
+      'tscron_job_duration_seconds_sum{job="j"} 2',
+      'tscron_job_duration_seconds_count{job="j"} 1',
+    ]);
+    const json = await registry.getMetricsAsJSON();
+    expect(json.find((metric) => metric.name === 'tscron_job_lateness_seconds')?.type).toBe('histogram');
+    const open = await registry.metrics();
+    expect(open.endsWith('# EOF\n')).toBe(true);
+    expect(open).toContain('tscron_job_runs_total{job="j",status="success"} 1');
+    // The monitor's metrics are read from its state at each scrape: a reset of the registry leaves them.
+    registry.resetMetrics();
+    const after = await scrape(registry);
+    expect(after.value('tscron_job_duration_seconds_count', { job: 'j' })).toBe(1);
+    expect(after.value('tscron_job_runs_total', { job: 'j', status: 'success' })).toBe(1);
   });
 
   it('rejects bad options with ERR_INVALID_OPTION naming the option', () => {
