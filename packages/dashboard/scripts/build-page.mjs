@@ -74,4 +74,5 @@ ${entries}
 `,
 );
 rmSync(outDir, { recursive: true, force: true });
-console.log(`build-page: ${Object.keys(assets).length} assets -> ${relative(packageRoot, generated)}`);
+// On stderr: `npm pack --json` runs this as prepack, and its stdout must stay JSON.
+console.error(`build-page: ${Object.keys(assets).length} assets -> ${relative(packageRoot, generated)}`);
