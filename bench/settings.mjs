@@ -14,3 +14,6 @@ export const postgresUrl = (() => {
   if (!url.username) url.username = process.env.PGUSER ?? 'postgres';
   return url.toString();
 })();
+
+/** MYSQL_URL: a MySQL 8 or MariaDB server, by default the machine's MariaDB. */
+export const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';

@@ -45,3 +45,6 @@ export function sparePort(): Promise<number> {
 
 /** The NATS server (JetStream enabled) the NATS suites use: `NATS_URL`, else the machine's. */
 export const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** The MySQL or MariaDB server the MySQL suites use: `MYSQL_URL`, else the machine's MariaDB. */
+export const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';

@@ -7,10 +7,10 @@ import type {
   LockerContractFactory,
   LockerContractSettings,
 } from 'tscron/testing';
-import { sparePort } from '../../../test-support/services.js';
+import { mysqlUrl, sparePort } from '../../../test-support/services.js';
 import { type MySqlClient, MySqlElector, MySqlLocker } from '../src/index.js';
 
-export const url = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+export const url = mysqlUrl;
 export const table = 'tscron_contract';
 
 /** How an instance connects: its own handle, and how to drop it. */
