@@ -37,6 +37,7 @@ const packages = [
 ];
 const peers = [
   'ioredis@latest',
+  'redis@latest',
   'pg@latest',
   '@types/pg@latest',
   '@opentelemetry/api@latest',

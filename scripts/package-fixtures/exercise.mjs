@@ -77,6 +77,21 @@ async function redisLockerFindsItsScripts({ tscron, redis, ioredis }) {
   client.disconnect();
 }
 
+// A node-redis client is recognised without any other install, and used through sendCommand: one
+// that was never connected fails a lock at once, with node-redis's own error as the cause.
+async function redisLockerTakesNodeRedis({ tscron, redis, nodeRedis }) {
+  const client = nodeRedis.createClient();
+  const cluster = nodeRedis.createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] });
+  new redis.RedisElector({ client: cluster, name: 'check' });
+  const locker = new redis.RedisLocker({ client, acquireTimeout: '1s' });
+  await assert.rejects(
+    locker.lock('job', { signal: new AbortController().signal, scheduledAt: start }),
+    (error) => tscron.isTscronError(error, 'ERR_LOCK_BACKEND_FAILED') && /closed/.test(error.cause?.message),
+  );
+  assert.equal(client.isOpen, false, 'the locker never opens the client');
+  await locker.close();
+}
+
 // The SQL migrations ship beside the compiled code: migrate() against a recording client must send them.
 async function postgresLockerFindsItsMigrations({ postgres, pg }) {
   const pool = new pg.Pool();
@@ -184,6 +199,7 @@ export async function exercise(modules) {
   errorsAreTscronErrors(modules);
   backendBlocksAreExported(modules);
   await redisLockerFindsItsScripts(modules);
+  await redisLockerTakesNodeRedis(modules);
   await postgresLockerFindsItsMigrations(modules);
   await dashboardServesPageAndApi(modules);
   await otelTracesRuns(modules);

@@ -13,6 +13,7 @@ import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redi
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Registry } from 'prom-client';
+import { createClient, createCluster } from 'redis';
 import {
   atTime,
   createScheduler,
@@ -119,6 +120,12 @@ const client = new Redis({ lazyConnect: true });
 const redisOptions: RedisLockerOptions = { client, ttl: '30s', minHold: '10s' };
 const redisLocker: Locker = new RedisLocker(redisOptions);
 const redisElector: Elector = new RedisElector({ client, name: 'service' });
+// node-redis clients and clusters fit the same option, without casts.
+const nodeRedisLocker: Locker = new RedisLocker({ client: createClient() });
+const nodeRedisElector: Elector = new RedisElector({
+  client: createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }),
+  name: 'service',
+});
 
 const pool = new pg.Pool();
 const postgresOptions: PostgresLockerOptions = { client: pool, table: 'tscron_locks' };
@@ -146,6 +153,8 @@ export {
   metricsText,
   monitors,
   next,
+  nodeRedisElector,
+  nodeRedisLocker,
   postgresElector,
   postgresLocker,
   redisElector,

@@ -6,6 +6,7 @@ const modules = {
   redis: require('@tscron/redis'),
   postgres: require('@tscron/postgres'),
   ioredis: require('ioredis'),
+  nodeRedis: require('redis'),
   pg: require('pg'),
   dashboard: require('@tscron/dashboard'),
   otel: require('@tscron/otel'),

@@ -8,10 +8,24 @@ import * as prometheus from '@tscron/prometheus';
 import * as redis from '@tscron/redis';
 import * as ioredis from 'ioredis';
 import pg from 'pg';
+import * as nodeRedis from 'redis';
 import * as tscron from 'tscron';
 import * as backend from 'tscron/backend';
 import * as testing from 'tscron/testing';
 import { exercise } from './exercise.mjs';
 
-await exercise({ tscron, testing, backend, redis, postgres, ioredis, pg, dashboard, otel, prometheus, cli });
+await exercise({
+  tscron,
+  testing,
+  backend,
+  redis,
+  postgres,
+  ioredis,
+  nodeRedis,
+  pg,
+  dashboard,
+  otel,
+  prometheus,
+  cli,
+});
 console.log('ESM: every entry point imported and exercised');

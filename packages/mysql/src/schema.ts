@@ -52,7 +52,7 @@ export function names(owner: string, database: string | undefined, table = 'tscr
     migrations: qualify(`${table}_migrations`),
     fenceIndex: quote(`${table}_fence`),
     expiresIndex: quote(`${table}_expires`),
-    id: `${database ?? ''}.${table}`,
+    id: database === undefined ? table : `${database}.${table}`,
   };
 }
 
