@@ -93,6 +93,42 @@ async function redisLockerTakesNodeRedis({ tscron, redis, nodeRedis }) {
 }
 
 // The SQL migrations ship beside the compiled code: migrate() against a recording client must send them.
+// The MySQL migrations ship beside the compiled code too: migrate() against a recording client sends
+// them, one statement per call; a callback-API pool is accepted (its promise() wrapper is used).
+async function mysqlLockerFindsItsMigrations({ tscron, mysql, mysql2 }) {
+  const pool = mysql2.createPool({ host: '127.0.0.1', port: 1 });
+  new mysql.MySqlLocker({ client: pool });
+  new mysql.MySqlElector({ client: pool.pool, name: 'check' });
+  await pool.end();
+  const statements = [];
+  const client = {
+    query: async (text) => {
+      statements.push(text);
+      if (/^SELECT MAX\(version\)/.test(text)) {
+        if (statements.length === 1) throw Object.assign(new Error('no such table'), { errno: 1146 });
+        return [[{ version: null }], []];
+      }
+      if (/GET_LOCK/.test(text)) return [[{ got: 1 }], []];
+      return [{ affectedRows: 0, insertId: 0 }, []];
+    },
+  };
+  const locker = new mysql.MySqlLocker({ client });
+  await locker.migrate();
+  assert.ok(
+    statements.some((text) => text.startsWith('CREATE TABLE IF NOT EXISTS `tscron_locks` (')),
+    'the first migration was read from the package and sent',
+  );
+  assert.ok(
+    statements.every((text) => !/;\s*\S/.test(text)),
+    'one statement per call',
+  );
+  assert.throws(
+    () => new mysql.MySqlLocker({ client: {} }),
+    (error) => tscron.isTscronError(error, 'ERR_INVALID_OPTION'),
+  );
+  await locker.close();
+}
+
 async function postgresLockerFindsItsMigrations({ postgres, pg }) {
   const pool = new pg.Pool();
   new postgres.PostgresLocker({ client: pool });
@@ -201,6 +237,7 @@ export async function exercise(modules) {
   await redisLockerFindsItsScripts(modules);
   await redisLockerTakesNodeRedis(modules);
   await postgresLockerFindsItsMigrations(modules);
+  await mysqlLockerFindsItsMigrations(modules);
   await dashboardServesPageAndApi(modules);
   await otelTracesRuns(modules);
   await prometheusCountsRuns(modules);

@@ -2,6 +2,7 @@
 // the published declarations must describe the public API of every entry point.
 import { trace } from '@opentelemetry/api';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
+import { type MySqlClient, MySqlElector, MySqlLocker, type MySqlLockerOptions } from '@tscron/mysql';
 import { type OpenTelemetryOptions, openTelemetry } from '@tscron/otel';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@tscron/prometheus';
 import { RedisElector, RedisLocker, type RedisLockerOptions } from '@tscron/redis';
 import { Redis } from 'ioredis';
+import mysql2 from 'mysql2/promise';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createClient, createCluster } from 'redis';
@@ -131,6 +133,12 @@ const pool = new pg.Pool();
 const postgresOptions: PostgresLockerOptions = { client: pool, table: 'tscron_locks' };
 const postgresLocker: Locker = new PostgresLocker(postgresOptions);
 const postgresElector: Elector = new PostgresElector({ client: pool, name: 'service' });
+
+const mysqlPool = mysql2.createPool({ uri: 'mysql://app@127.0.0.1/app' });
+const mysqlOptions: MySqlLockerOptions = { client: mysqlPool, table: 'tscron_locks', keyPrefix: 'app:' };
+const mysqlLocker: Locker = new MySqlLocker(mysqlOptions);
+const mysqlClient: MySqlClient = mysqlPool.pool;
+const mysqlElector: Elector = new MySqlElector({ client: mysqlClient, name: 'service', lease: '15s' });
 const memoryElector: Elector = new MemoryElector({ name: 'service' });
 
 function describeError(error: unknown): TscronErrorCode | undefined {
@@ -152,6 +160,8 @@ export {
   memoryElector,
   metricsText,
   monitors,
+  mysqlElector,
+  mysqlLocker,
   next,
   nodeRedisElector,
   nodeRedisLocker,

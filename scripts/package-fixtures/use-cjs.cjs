@@ -5,6 +5,8 @@ const modules = {
   backend: require('tscron/backend'),
   redis: require('@tscron/redis'),
   postgres: require('@tscron/postgres'),
+  mysql: require('@tscron/mysql'),
+  mysql2: require('mysql2/promise'),
   ioredis: require('ioredis'),
   nodeRedis: require('redis'),
   pg: require('pg'),

@@ -2,11 +2,13 @@
 
 import * as cli from '@tscron/cli';
 import * as dashboard from '@tscron/dashboard';
+import * as mysql from '@tscron/mysql';
 import * as otel from '@tscron/otel';
 import * as postgres from '@tscron/postgres';
 import * as prometheus from '@tscron/prometheus';
 import * as redis from '@tscron/redis';
 import * as ioredis from 'ioredis';
+import mysql2 from 'mysql2/promise';
 import pg from 'pg';
 import * as nodeRedis from 'redis';
 import * as tscron from 'tscron';
@@ -20,6 +22,8 @@ await exercise({
   backend,
   redis,
   postgres,
+  mysql,
+  mysql2,
   ioredis,
   nodeRedis,
   pg,
