@@ -5,7 +5,6 @@ import backend = require('tscron/backend');
 import redis = require('@tscron/redis');
 import postgres = require('@tscron/postgres');
 import mysql = require('@tscron/mysql');
-import mysql = require('@tscron/mysql');
 import dashboard = require('@tscron/dashboard');
 import otel = require('@tscron/otel');
 import prometheus = require('@tscron/prometheus');
@@ -17,7 +16,6 @@ const lockerClass: typeof redis.RedisLocker = redis.RedisLocker;
 const pgClient: postgres.PgClient = { query: async () => ({ rows: [], rowCount: 0 }) };
 const locker = new postgres.PostgresLocker({ client: pgClient });
 const mysqlLocker: typeof mysql.MySqlLocker = mysql.MySqlLocker;
-const mysqlLocker: typeof mysql.MySqlLocker = mysql.MySqlLocker;
 const held: typeof backend.HeldLocks = backend.HeldLocks;
 const board: dashboard.Dashboard = dashboard.createDashboard({ scheduler });
 const traced: tscron.Monitor = otel.openTelemetry({} satisfies otel.OpenTelemetryOptions);
@@ -25,4 +23,4 @@ const metrics: tscron.Monitor = new prometheus.PrometheusMonitor(
   {} satisfies prometheus.PrometheusMonitorOptions,
 );
 
-export = { job, lockerClass, locker, mysqlLocker, mysqlLocker, held, board, traced, metrics };
+export = { job, lockerClass, locker, mysqlLocker, held, board, traced, metrics };
