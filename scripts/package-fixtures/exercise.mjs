@@ -152,6 +152,28 @@ async function postgresLockerFindsItsMigrations({ postgres, pg }) {
   await locker.close();
 }
 
+// The NATS locker and elector take a connection and do no I/O until used; a bad key is refused first.
+async function natsBackendNeedsNoIo({ tscron, nats }) {
+  const calls = [];
+  const record = (name) => () => {
+    calls.push(name);
+    throw new Error(`${name} called`);
+  };
+  const client = { request: record('request'), publish: record('publish'), subscribe: record('subscribe') };
+  const locker = new nats.NatsLocker({ client, ttl: '30s', bucket: 'jobs' });
+  new nats.NatsElector({ client, name: 'check' });
+  await assert.rejects(
+    locker.lock('', { signal: new AbortController().signal, scheduledAt: start }),
+    (error) => tscron.isTscronError(error, 'ERR_LOCK_KEY_INVALID'),
+  );
+  assert.throws(
+    () => new nats.NatsLocker({ client, bucket: 'a.b' }),
+    (error) => tscron.isTscronError(error, 'ERR_INVALID_OPTION'),
+  );
+  await locker.close();
+  assert.deepEqual(calls, [], 'constructing, a refused key and close() do no I/O');
+}
+
 function cliReadsACrontab({ cli }) {
   assert.match(cli.VERSION, /^\d+\.\d+\.\d+/);
   const { schedule, problems } = cli.parseCrontab('crontab', '# name: nightly\n30 2 * * * echo hi\n');
@@ -238,6 +260,7 @@ export async function exercise(modules) {
   await redisLockerTakesNodeRedis(modules);
   await postgresLockerFindsItsMigrations(modules);
   await mysqlLockerFindsItsMigrations(modules);
+  await natsBackendNeedsNoIo(modules);
   await dashboardServesPageAndApi(modules);
   await otelTracesRuns(modules);
   await prometheusCountsRuns(modules);

@@ -5,6 +5,7 @@ import backend = require('tscron/backend');
 import redis = require('@tscron/redis');
 import postgres = require('@tscron/postgres');
 import mysql = require('@tscron/mysql');
+import nats = require('@tscron/nats');
 import dashboard = require('@tscron/dashboard');
 import otel = require('@tscron/otel');
 import prometheus = require('@tscron/prometheus');
@@ -17,10 +18,11 @@ const pgClient: postgres.PgClient = { query: async () => ({ rows: [], rowCount: 
 const locker = new postgres.PostgresLocker({ client: pgClient });
 const mysqlLocker: typeof mysql.MySqlLocker = mysql.MySqlLocker;
 const held: typeof backend.HeldLocks = backend.HeldLocks;
+const natsLocker: typeof nats.NatsLocker = nats.NatsLocker;
 const board: dashboard.Dashboard = dashboard.createDashboard({ scheduler });
 const traced: tscron.Monitor = otel.openTelemetry({} satisfies otel.OpenTelemetryOptions);
 const metrics: tscron.Monitor = new prometheus.PrometheusMonitor(
   {} satisfies prometheus.PrometheusMonitorOptions,
 );
 
-export = { job, lockerClass, locker, mysqlLocker, held, board, traced, metrics };
+export = { job, lockerClass, locker, mysqlLocker, held, natsLocker, board, traced, metrics };

@@ -3,6 +3,7 @@
 import { trace } from '@opentelemetry/api';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
 import { type MySqlClient, MySqlElector, MySqlLocker, type MySqlLockerOptions } from '@tscron/mysql';
+import { type NatsConnection, NatsElector, NatsLocker, type NatsLockerOptions } from '@tscron/nats';
 import { type OpenTelemetryOptions, openTelemetry } from '@tscron/otel';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
 import {
@@ -141,6 +142,11 @@ const mysqlClient: MySqlClient = mysqlPool.pool;
 const mysqlElector: Elector = new MySqlElector({ client: mysqlClient, name: 'service', lease: '15s' });
 const memoryElector: Elector = new MemoryElector({ name: 'service' });
 
+declare const connection: NatsConnection;
+const natsOptions: NatsLockerOptions = { client: connection, ttl: '30s', bucket: 'tscron_locks' };
+const natsLocker: Locker = new NatsLocker(natsOptions);
+const natsElector: Elector = new NatsElector({ client: connection, name: 'service', lease: '15s' });
+
 function describeError(error: unknown): TscronErrorCode | undefined {
   if (isTscronError(error)) return error.code;
   return error instanceof TscronError ? error.code : undefined;
@@ -162,6 +168,8 @@ export {
   monitors,
   mysqlElector,
   mysqlLocker,
+  natsElector,
+  natsLocker,
   next,
   nodeRedisElector,
   nodeRedisLocker,

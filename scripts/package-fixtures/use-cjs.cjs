@@ -7,6 +7,7 @@ const modules = {
   postgres: require('@tscron/postgres'),
   mysql: require('@tscron/mysql'),
   mysql2: require('mysql2/promise'),
+  nats: require('@tscron/nats'),
   ioredis: require('ioredis'),
   nodeRedis: require('redis'),
   pg: require('pg'),

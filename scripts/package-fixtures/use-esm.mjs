@@ -3,6 +3,7 @@
 import * as cli from '@tscron/cli';
 import * as dashboard from '@tscron/dashboard';
 import * as mysql from '@tscron/mysql';
+import * as nats from '@tscron/nats';
 import * as otel from '@tscron/otel';
 import * as postgres from '@tscron/postgres';
 import * as prometheus from '@tscron/prometheus';
@@ -30,6 +31,7 @@ await exercise({
   dashboard,
   otel,
   prometheus,
+  nats,
   cli,
 });
 console.log('ESM: every entry point imported and exercised');

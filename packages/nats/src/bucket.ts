@@ -54,6 +54,11 @@ function isStreamNotFound(error: unknown): boolean {
 
 const encoder = new TextEncoder();
 
+/** The connection as the `@nats-io/jetstream` functions type it: a `NatsConnection` is one by contract. */
+function asClientConnection(nc: NatsConnection): Parameters<typeof jetstream>[0] {
+  return nc as unknown as Parameters<typeof jetstream>[0];
+}
+
 /**
  * A KV bucket opened lazily (created on first use when missing, with one revision per key and a
  * max age longer than anything stored in it) and the operations claims are made of. Every write
@@ -167,8 +172,9 @@ export class ClaimBucket {
   }
 
   async #openNow(): Promise<Opened> {
-    const jsm: JetStreamManager = await jetstreamManager(this.#nc, { checkAPI: false });
-    const js = jetstream(this.#nc);
+    const nc = asClientConnection(this.#nc);
+    const jsm: JetStreamManager = await jetstreamManager(nc, { checkAPI: false });
+    const js = jetstream(nc);
     const stream = `KV_${this.#name}`;
     const messageTtl = perKeyTtl(this.#nc);
     let info = await jsm.streams.info(stream).catch((error: unknown) => {
