@@ -61,7 +61,10 @@ function parent() {
       .get(name)
       .filter((run) => !run.error)
       .map((run) => 1e9 / run.capacity);
-    const spread = `${Math.round(Math.min(...rounds))}-${Math.round(Math.max(...rounds))}`;
+    const failed = results.get(name).length - rounds.length;
+    const spread = `${Math.round(Math.min(...rounds))}-${Math.round(Math.max(...rounds))}${
+      failed > 0 ? ` (${failed} failed)` : ''
+    }`;
     console.log(
       `| ${name} | ${Math.round(result.capacity).toLocaleString('en')} | ${Math.round(perRun)} | ${spread} | ${
         name === CASES[0] ? '' : Math.round(added)
@@ -89,7 +92,8 @@ function measure(spec) {
   try {
     return JSON.parse(line ?? '');
   } catch {
-    return { error: (result.stderr || 'no output').trim().split('\n').at(-1) };
+    const lines = (result.stderr || 'no output').trim().split('\n');
+    return { error: lines.find((text) => /Error/.test(text)) ?? lines.at(-1) };
   }
 }
 
