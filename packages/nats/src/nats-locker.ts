@@ -122,6 +122,8 @@ export class NatsLocker implements Locker {
    */
   async lock(key: string, options: LockOptions): Promise<Lock | null> {
     const kvKey = this.occurrenceKey(key, options?.scheduledAt);
+    // An aborted caller claims nothing: no write is sent that would have to be taken back.
+    if (options.signal?.aborted) throw abortReason(options.signal);
     const ops = this.#ops(kvKey, randomBytes(16).toString('base64url'));
     return this.#locks.acquire(this.#claim(ops), ops, options.signal);
   }
