@@ -19,8 +19,8 @@ export interface IoRedisClient extends Events {
 }
 
 /**
- * A node-redis client from `createClient()` or `createCluster()` of the `redis` package (or
- * `@redis/client`), versions 4 to 6, with any `RESP` or type mapping. It is typed by the methods
+ * A node-redis client from `createClient()`, `createCluster()` or `createClientPool()` of the
+ * `redis` package (or `@redis/client`), versions 4 to 6, with any `RESP` or type mapping. It is typed by the methods
  * tscron looks for, not by their signatures: those differ between a client and a cluster and from
  * one major to the next. tscron sends its commands with `sendCommand`.
  */
