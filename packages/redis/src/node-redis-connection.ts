@@ -1,4 +1,4 @@
-// The RedisConnection of a node-redis client (`redis` 4 to 6, createClient or createCluster).
+// The RedisConnection of a node-redis client (`redis` 4 to 6: createClient, createCluster or createClientPool).
 import type { NodeRedisClient } from './client.js';
 import type { RedisConnection } from './connection.js';
 import { loadScript, type Script } from './scripts.js';
