@@ -15,7 +15,7 @@ import { TscronError } from 'tscron';
 import { type Claim, formatClaim, parseClaim } from './claim.js';
 import { type NatsConnection, perKeyTtl } from './connection.js';
 
-/** The key whose writes read the server's clock; no claim key looks like it (claim keys have no `_`-led dotted part). */
+/** The key whose writes read the server's clock: no claim key (`<token>.<digits>`) or lease key (no dot) is this. */
 const CLOCK_KEY = '_tscron.clock';
 
 /** How long a bucket this package creates keeps an entry nobody rewrote, at least. */
