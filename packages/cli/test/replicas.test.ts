@@ -48,7 +48,8 @@ describe.concurrent('three replicas', { timeout: 60_000 }, () => {
       const replicas = [1, 2, 3].map(
         (n) => new Running(['run', file, '--replica', `r${n}`], { env: { TSCRON_LOCKER: backend.url } }),
       );
-      await Promise.all(replicas.map((replica) => replica.waitFor(/running 2 job\(s\)/)));
+      // Nine processes start at once (three per backend): on a busy machine that takes seconds.
+      await Promise.all(replicas.map((replica) => replica.waitFor(/running 2 job\(s\)/, 30_000)));
       const started = Date.now();
       await new Promise((resolve) => setTimeout(resolve, RUN_MS));
       for (const replica of replicas) replica.signal('SIGTERM');
@@ -94,7 +95,7 @@ describe.concurrent('three replicas', { timeout: 60_000 }, () => {
     const replicas = [1, 2, 3].map(
       (n) => new Running(['run', file, '--replica', `r${n}`, '--elector', elector]),
     );
-    await Promise.all(replicas.map((replica) => replica.waitFor(/running 1 job\(s\)/)));
+    await Promise.all(replicas.map((replica) => replica.waitFor(/running 1 job\(s\)/, 30_000)));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     for (const replica of replicas) replica.signal('SIGTERM');
     expect(await Promise.all(replicas.map((replica) => replica.exited))).toEqual([0, 0, 0]);
