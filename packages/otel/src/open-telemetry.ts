@@ -1,6 +1,5 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { type Job, type JobStatus, type Monitor, type RunTrace, type TracedRun, TscronError } from 'tscron';
-import { JOB_NAME, RUN_STATUS } from './names.js';
 import { ProviderWatch } from './provider-watch.js';
 import { RunSpan } from './run-span.js';
 
@@ -78,11 +77,11 @@ class OpenTelemetryMonitor implements Monitor {
   }
 
   incrementJob(_jobId: string, jobName: string, _tags: readonly string[], status: JobStatus): void {
-    this.#providers.instruments()?.runs.add(1, { [JOB_NAME]: jobName, [RUN_STATUS]: status });
+    this.#providers.metrics()?.countRun(jobName, status);
   }
 
   jobExecutionTime(job: Job, ms: number): void {
-    this.#providers.instruments()?.duration.record(ms / 1000, { [JOB_NAME]: job.name });
+    this.#providers.metrics()?.recordDuration(job.name, ms / 1000);
   }
 }
 

@@ -1,8 +1,5 @@
 import {
-  type Counter,
   createNoopMeter,
-  type Histogram,
-  type Meter,
   type MeterProvider,
   metrics,
   ProxyTracerProvider,
@@ -10,7 +7,8 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { DURATION_BUCKETS, DURATION_METRIC, RUNS_METRIC, SCOPE } from './names.js';
+import { SCOPE } from './names.js';
+import { RunMetrics } from './run-metrics.js';
 
 // What the API hands out when nothing is registered, to tell "not configured" apart by identity:
 // the delegate of a proxy with none set is the API's no-op provider, and a no-op meter provider
@@ -18,16 +16,8 @@ import { DURATION_BUCKETS, DURATION_METRIC, RUNS_METRIC, SCOPE } from './names.j
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 const NOOP_METER = createNoopMeter();
 
-/** The run metrics' instruments, made from one meter. */
-export interface RunInstruments {
-  /** Runs by job and status. */
-  readonly runs: Counter;
-  /** How long runs took, in seconds, by job. */
-  readonly duration: Histogram;
-}
-
 /**
- * The tracer and the metric instruments to use now, each `undefined` while its provider is not
+ * The tracer and the run metrics to use now, each `undefined` while its provider is not
  * configured. It follows the global providers (registered before or after the scheduler was built,
  * or disabled), and asks a provider for a tracer or a meter only when the provider changed.
  *
@@ -41,7 +31,7 @@ export class ProviderWatch {
   #tracerProvider: TracerProvider | undefined;
   #meterProvider: MeterProvider | undefined;
   #tracer: Tracer | undefined;
-  #instruments: RunInstruments | undefined;
+  #metrics: RunMetrics | undefined;
   #fresh = false;
   readonly #expire = (): void => {
     this.#fresh = false;
@@ -57,9 +47,9 @@ export class ProviderWatch {
     return this.#tracer;
   }
 
-  instruments(): RunInstruments | undefined {
+  metrics(): RunMetrics | undefined {
     if (!this.#fresh) this.#refresh();
-    return this.#instruments;
+    return this.#metrics;
   }
 
   #refresh(): void {
@@ -73,25 +63,10 @@ export class ProviderWatch {
     const meterProvider = this.#givenMeterProvider ?? metrics.getMeterProvider();
     if (meterProvider !== this.#meterProvider) {
       this.#meterProvider = meterProvider;
-      this.#instruments = instrumentsOf(meterProvider.getMeter(SCOPE));
+      const meter = meterProvider.getMeter(SCOPE);
+      this.#metrics = meter === NOOP_METER ? undefined : new RunMetrics(meter);
     }
   }
-}
-
-/** The run metrics' instruments on `meter`; none on the API's no-op meter. */
-function instrumentsOf(meter: Meter): RunInstruments | undefined {
-  if (meter === NOOP_METER) return undefined;
-  return {
-    runs: meter.createCounter(RUNS_METRIC, {
-      description: 'Runs of tscron jobs, by job name and how they ended',
-      unit: '{run}',
-    }),
-    duration: meter.createHistogram(DURATION_METRIC, {
-      description: 'How long runs of tscron jobs took, retries included',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-    }),
-  };
 }
 
 /** The provider behind the API's proxy (the global one is a proxy), or the provider itself. */

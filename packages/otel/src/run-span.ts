@@ -12,15 +12,15 @@ import {
 } from '@opentelemetry/api';
 import type { JobStatus, Lock, RunTrace, TracedRun } from 'tscron';
 import {
-  CRON,
-  JOB_ID,
-  JOB_NAME,
+  type CRON,
+  type JOB_ID,
+  type JOB_NAME,
   LOCK_ACQUIRED,
   LOCK_FENCE,
   RETRY,
   RUN_ATTEMPTS,
   RUN_STATUS,
-  SCHEDULED_AT,
+  type SCHEDULED_AT,
 } from './names.js';
 
 /**
@@ -33,17 +33,15 @@ export class RunSpan implements RunTrace {
   #tries = 0;
 
   constructor(tracer: Tracer, run: TracedRun) {
-    const job = run.job;
-    const attributes: Attributes = {
-      [JOB_NAME]: job.name,
-      [JOB_ID]: job.id,
-      [SCHEDULED_AT]: run.scheduledAt.toISOString(),
-    };
-    const definition = job.definition;
-    if (definition.kind === 'cron') attributes[CRON] = definition.expression;
-    // A root: the context active at dispatch is the timer's, which may be left over from whatever
-    // armed it (another run's task), and a run is no child of that.
-    this.#span = tracer.startSpan(`tscron ${job.name}`, { kind: SpanKind.INTERNAL, attributes, root: true });
+    // A root, started in the root context rather than with `root: true` (which makes the SDK look up
+    // the active context and copy it without its span): the context active at dispatch is the
+    // timer's, which may be left over from whatever armed it (another run's task), and a run is no
+    // child of that.
+    this.#span = tracer.startSpan(
+      `tscron ${run.job.name}`,
+      { kind: SpanKind.INTERNAL, attributes: startAttributes(run) },
+      ROOT_CONTEXT,
+    );
     this.#context = trace.setSpan(ROOT_CONTEXT, this.#span);
   }
 
@@ -78,6 +76,44 @@ export class RunSpan implements RunTrace {
     }
     span.end();
   }
+}
+
+/**
+ * The span's attributes at its start (where samplers see them). The keys are written out rather than
+ * computed from the names' constants: an object literal with fixed keys gets a fast shape, and the
+ * SDK copies the object twice per span (computed keys made that cost about 1 µs more per run).
+ */
+function startAttributes(run: TracedRun): Attributes {
+  const job = run.job;
+  const scheduledAt = isoText(run.scheduledAt);
+  const definition = job.definition;
+  return definition.kind === 'cron'
+    ? ({
+        'tscron.job.name': job.name,
+        'tscron.job.id': job.id,
+        'tscron.scheduled_at': scheduledAt,
+        'faas.cron': definition.expression,
+      } satisfies Record<typeof JOB_NAME | typeof JOB_ID | typeof SCHEDULED_AT | typeof CRON, string>)
+    : ({
+        'tscron.job.name': job.name,
+        'tscron.job.id': job.id,
+        'tscron.scheduled_at': scheduledAt,
+      } satisfies Record<typeof JOB_NAME | typeof JOB_ID | typeof SCHEDULED_AT, string>);
+}
+
+// The last time written as text: the runs of a burst share their scheduled time, and `toISOString`
+// costs more than the rest of the attributes together.
+let lastIsoTime = Number.NaN;
+let lastIsoText = '';
+
+/** `date.toISOString()`, remembered for the last time asked. */
+function isoText(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastIsoTime) {
+    lastIsoText = date.toISOString();
+    lastIsoTime = time;
+  }
+  return lastIsoText;
 }
 
 /** A fence as an attribute: a number while it is exact as one, its decimal text beyond. */
