@@ -2,7 +2,8 @@
 // with no monitor, with PrometheusMonitor, with openTelemetry() while no OpenTelemetry provider is
 // registered, and with openTelemetry() on the real SDK (tracer and meter providers registered, the
 // AsyncLocalStorage context manager, spans batched to an exporter that drops them), beside the cost of
-// one bare SDK span per run for reference. Each case runs in
+// one bare SDK span per run, and of that span plus one histogram record (the least a run's trace and
+// duration can cost on the SDK), for reference. Each case runs in
 // its own child process, the cases take turns `--repeat` times, and the median of each is reported
 // with the nanoseconds per run it adds to the bare scheduler. Run after `npm run build`:
 //
@@ -24,6 +25,7 @@ const CASES = [
   'openTelemetry(), nothing registered',
   'openTelemetry(), SDK',
   'reference: a bare SDK span per run',
+  'reference: a bare SDK span and one histogram record per run',
 ];
 const WARMUP_SECONDS = 3;
 
@@ -69,6 +71,13 @@ function parent() {
       `| ${name} | ${Math.round(result.capacity).toLocaleString('en')} | ${Math.round(perRun)} | ${spread} | ${
         name === CASES[0] ? '' : Math.round(added)
       } |`,
+    );
+  }
+  const sdk = medians.get('openTelemetry(), SDK');
+  const least = medians.get(CASES.at(-1));
+  if (sdk?.capacity > 0 && least?.capacity > 0) {
+    console.log(
+      `\nopenTelemetry(), SDK costs ${Math.round(1e9 / sdk.capacity - 1e9 / least.capacity)} ns per run beyond "${CASES.at(-1)}".`,
     );
   }
   console.log('');
@@ -143,12 +152,26 @@ async function monitorFor(name) {
     await registerSdk();
     const { trace } = await import('@opentelemetry/api');
     const tracer = trace.getTracer('reference');
-    return {
+    const monitor = {
       traceRun: () => {
         tracer.startSpan('run').end();
         return undefined;
       },
     };
+    if (name.includes('histogram')) {
+      const { metrics } = await import('@opentelemetry/api');
+      const histogram = metrics.getMeter('reference').createHistogram('duration');
+      const attributes = new Map();
+      monitor.jobExecutionTime = (job, ms) => {
+        let forJob = attributes.get(job.name);
+        if (forJob === undefined) {
+          forJob = { 'tscron.job.name': job.name };
+          attributes.set(job.name, forJob);
+        }
+        histogram.record(ms / 1000, forJob);
+      };
+    }
+    return monitor;
   }
   const { openTelemetry } = await import('@tscron/otel');
   if (name === 'openTelemetry(), SDK') await registerSdk();
