@@ -46,6 +46,26 @@ describe('openTelemetry: a span per run', () => {
     await scheduler.shutdown();
   });
 
+  test('each span carries its own occurrence: runs due together share it, the next ones have theirs', async () => {
+    const { provider, spans } = memoryTracing();
+    const { clock, scheduler } = setup({ monitor: openTelemetry({ tracerProvider: provider }) });
+    scheduler.newJob(cronJob('* * * * * *', { withSeconds: true }), () => {}, { name: 'a' });
+    scheduler.newJob(cronJob('*/2 * * * * *', { withSeconds: true }), () => {}, { name: 'b' });
+    scheduler.start();
+    await clock.advance('3s');
+    expect(
+      spans()
+        .map((span) => `${span.name} ${span.attributes['tscron.scheduled_at']}`)
+        .sort(),
+    ).toEqual([
+      `tscron a ${new Date(T0 + 1000).toISOString()}`,
+      `tscron a ${new Date(T0 + 2000).toISOString()}`,
+      `tscron a ${new Date(T0 + 3000).toISOString()}`,
+      `tscron b ${new Date(T0 + 2000).toISOString()}`,
+    ]);
+    await scheduler.shutdown();
+  });
+
   test('spans made inside an async task are children of the run span; each run is a trace of its own', async () => {
     const { provider, spans } = memoryTracing();
     const { clock, scheduler } = setup({ monitor: openTelemetry({ tracerProvider: provider }) });
