@@ -1,18 +1,21 @@
 // Lock overhead per run (lock + unlock through the Node client) and elector failover time, for the
 // Memory, Redis (through ioredis and node-redis), PostgreSQL, MySQL and NATS backends. Needs the
 // built packages (`npm run build`).
-// Servers: REDIS_URL (default redis://127.0.0.1:6379), POSTGRES_URL (default postgres://127.0.0.1:5432/test);
+// Servers: REDIS_URL (default redis://127.0.0.1:6379), POSTGRES_URL (default postgres://127.0.0.1:5432/test),
+// MYSQL_URL (default mysql://root@127.0.0.1:3306/test);
 // a backend whose server is down is reported as skipped.
 // Usage: node bench/locks.mjs [--runs 5000] [--failovers 3]
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { MySqlElector, MySqlLocker } from '@tscron/mysql';
 import { PostgresElector, PostgresLocker } from '@tscron/postgres';
 import { RedisElector, RedisLocker } from '@tscron/redis';
 import { Redis } from 'ioredis';
-import { createClient as createNodeRedisClient } from 'redis';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { createClient as createNodeRedisClient } from 'redis';
 import { MemoryElector, MemoryLocker } from 'tscron';
-import { option, postgresUrl, redisUrl } from './settings.mjs';
+import { mysqlUrl, option, postgresUrl, redisUrl } from './settings.mjs';
 
 const runs = option('runs', 5000);
 const failovers = option('failovers', 3);
@@ -246,6 +249,52 @@ if (
 } else {
   console.log(`PostgreSQL at ${postgresUrl} is unreachable: skipped.\n`);
   await pool.end();
+}
+
+const mysqlPool = mysql.createPool({ uri: mysqlUrl, connectionLimit: 1 });
+if (
+  await mysqlPool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  )
+) {
+  const table = 'tscron_bench';
+  const locker = new MySqlLocker({ client: mysqlPool, minHold: 0, table });
+  await locker.migrate();
+  const [[{ version }]] = await mysqlPool.query('SELECT VERSION() AS version');
+  const select = await roundTrip(() => mysqlPool.query('SELECT 1'));
+  lockRows.push([
+    `MySQL (${version.replace(/-.*MariaDB.*/, ' MariaDB')})`,
+    ms(select),
+    await overhead(locker, Math.min(runs, 3000)),
+  ]);
+  const result = await failover(
+    async (name) => {
+      const client = mysql.createPool({ uri: mysqlUrl, connectionLimit: 1 });
+      const elector = new MySqlElector({ client, name, lease, retryPeriod, table });
+      let ended = false;
+      const end = async () => {
+        if (!ended) await client.end();
+        ended = true;
+      };
+      return {
+        elector,
+        kill: end,
+        close: async () => {
+          await elector.close();
+          await end();
+        },
+      };
+    },
+    lease,
+    retryPeriod,
+  );
+  failoverRows.push(['MySQL', result]);
+  await mysqlPool.query(`DROP TABLE IF EXISTS ${table}, ${table}_leases, ${table}_migrations`);
+  await mysqlPool.end();
+} else {
+  console.log(`MySQL at ${mysqlUrl} is unreachable: skipped.\n`);
+  await mysqlPool.end().catch(() => undefined);
 }
 
 // NATS: JetStream KV on the server at NATS_URL. Plain round trips: a KV get (one JetStream request,
