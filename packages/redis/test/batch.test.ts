@@ -87,7 +87,8 @@ describe.skipIf(!redisServerInstalled).each(clients)('lockBatch through $label',
     // Past the claims' 600 ms lifetime: only renewals kept them.
     expect(await probe.dbsize()).toBe(2000);
     const renewals = (await scriptCalls(probe)) - before;
-    expect(renewals).toBeGreaterThanOrEqual(3);
+    // Three rounds are due in 750 ms; a loaded machine (other suites run beside this one) may run two.
+    expect(renewals).toBeGreaterThanOrEqual(2);
     expect(renewals).toBeLessThan(15); // of 3,000 renewals
     expect(locks.some((lock) => lock.lost?.aborted)).toBe(false);
 

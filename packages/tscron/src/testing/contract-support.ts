@@ -67,9 +67,11 @@ export async function within<T>(promise: Promise<T>, timeout: number, what: stri
 
 /**
  * Counts the timers (setTimeout/setInterval) created while `body` runs that are still pending
- * when it ends. Patches the globals only for the duration of `body`.
+ * when it ends, or `settleMs` later at most: a release still in flight on a slow server may hold a
+ * timer for a moment, while a timer that keeps re-arming itself is still counted then. Patches the
+ * globals only until then.
  */
-export async function pendingTimersAfter(body: () => Promise<void>): Promise<number> {
+export async function pendingTimersAfter(body: () => Promise<void>, settleMs = 0): Promise<number> {
   const g = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
   const saved = {
     setTimeout: g.setTimeout,
@@ -105,6 +107,10 @@ export async function pendingTimersAfter(body: () => Promise<void>): Promise<num
   };
   try {
     await body();
+    const deadline = Date.now() + settleMs;
+    while (pending.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => saved.setTimeout?.(resolve, 10));
+    }
   } finally {
     Object.assign(g, saved);
   }

@@ -141,6 +141,7 @@ export function electorContract(
             closed = true;
             check((await leaders(candidates)) === 0, 'a closed elector still says it leads');
           }),
+          1000,
         );
         check(closed, 'the candidates were not closed');
         check(pending === 0, `${pending} timer(s) still pending after every elector was closed`);

@@ -274,8 +274,7 @@ export function lockerContract(
             await sleep(50);
           }
           await lock.unlock();
-          await sleep(20);
-        });
+        }, 1000);
         check(!(await factory.isHeld(key, when)), 'the key is still held after unlock');
         check(pending === 0, `${pending} timer(s) still pending after unlock`);
         await sleep(2 * 130);
