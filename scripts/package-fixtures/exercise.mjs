@@ -40,7 +40,15 @@ function errorsAreTscronErrors({ tscron }) {
 }
 
 function backendBlocksAreExported({ backend }) {
-  for (const name of ['HeldLocks', 'Campaign', 'RenewedLock', 'bounded', 'lockerTimings', 'electorTimings']) {
+  for (const name of [
+    'HeldLocks',
+    'Campaign',
+    'RenewedLock',
+    'Coalescer',
+    'bounded',
+    'lockerTimings',
+    'electorTimings',
+  ]) {
     assert.equal(typeof backend[name], 'function', `tscron/backend exports ${name}`);
   }
 }

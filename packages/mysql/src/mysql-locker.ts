@@ -4,6 +4,7 @@ import { type Duration, type Lock, type LockClaim, type Locker, type LockOptions
 import {
   abortReason,
   bounded,
+  Coalescer,
   checkLockClaims,
   checkLockRequest,
   durationOption,
@@ -14,7 +15,6 @@ import {
   type RenewedLockSettings,
 } from 'tscron/backend';
 import { type MySqlClient, type MySqlQueryable, queryable, run } from './client.js';
-import { Coalescer } from './coalescer.js';
 import { type LockerSql, lockerSql } from './locker-sql.js';
 import { ensureSchema, type Names, names } from './schema.js';
 

@@ -4,6 +4,7 @@ import { type Duration, type Lock, type LockClaim, type Locker, type LockOptions
 import {
   abortReason,
   bounded,
+  Coalescer,
   checkLockClaims,
   checkLockRequest,
   durationOption,
@@ -13,7 +14,6 @@ import {
   RenewedLock,
   type RenewedLockSettings,
 } from 'tscron/backend';
-import { Coalescer } from './coalescer.js';
 import { type LockerSql, lockerSql } from './locker-sql.js';
 import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
 

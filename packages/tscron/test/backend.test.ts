@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   bounded,
   Campaign,
+  Coalescer,
   callerDirectory,
   checkLockRequest,
   electorTimings,
@@ -142,5 +143,44 @@ describe('options and checks', () => {
 
   it('callerDirectory names the folder of the calling module', () => {
     expect(join(callerDirectory(), 'backend.test.ts')).toBe(fileURLToPath(import.meta.url));
+  });
+});
+
+describe('Coalescer', () => {
+  it('calls made in one turn share one flush, each settled with its own result', async () => {
+    const flushed: number[][] = [];
+    const coalescer = new Coalescer<number, string>(async (items) => {
+      flushed.push([...items]);
+      return items.map((item) => `r${item}`);
+    });
+    const results = await Promise.all([coalescer.add(1), coalescer.add(2), coalescer.add(3)]);
+    expect(results).toEqual(['r1', 'r2', 'r3']);
+    expect(await coalescer.add(4)).toBe('r4');
+    expect(flushed).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('a failed flush rejects every caller of it, and the next flush starts afresh', async () => {
+    let fail = true;
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      if (fail) throw new Error('server gone');
+      return items;
+    });
+    const outcomes = await Promise.allSettled([coalescer.add(1), coalescer.add(2)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await coalescer.add(3)).toBe(3);
+  });
+
+  it('with a window, calls a few milliseconds apart still share one flush', async () => {
+    let flushes = 0;
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      flushes++;
+      return items;
+    }, 30);
+    const first = coalescer.add(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = coalescer.add(2);
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(flushes).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ export { abortReason, bounded } from './bounded.js';
 export { callerDirectory } from './caller-directory.js';
 export type { CampaignSettings } from './campaign.js';
 export { Campaign } from './campaign.js';
+export { Coalescer } from './coalescer.js';
 export type { FenceValue } from './held-locks.js';
 export { HeldLocks } from './held-locks.js';
 export { backendFailure, lockLost, lockTimeout } from './lock-errors.js';

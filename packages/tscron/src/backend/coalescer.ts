@@ -1,4 +1,5 @@
-// Calls made in one turn of the event loop, gathered and sent to the server as one statement.
+// Calls made in one turn of the event loop, gathered and sent to the server as one request (a backend's
+// statement or script call).
 
 interface Waiter<O> {
   resolve(value: O): void;
