@@ -41,6 +41,17 @@ export function redact(url: string): string {
   }
 }
 
+/** A backend that owns its client: closing it closes the locker or elector, then the client. */
+function withClient<T extends { close(): Promise<void> }>(value: T, closeClient: () => unknown): Backend<T> {
+  return {
+    value,
+    close: async () => {
+      await value.close();
+      await closeClient();
+    },
+  };
+}
+
 /**
  * Opens a locker or elector for a URL: `memory:`, `redis://`, `rediss://`, `postgres://`,
  * `postgresql://`, `nats://` (JetStream KV; `?bucket=`), `mysql://` (MySQL or MariaDB). An elector's lease is named by the URL's `name` query parameter (default `tscron`).
@@ -75,13 +86,7 @@ export async function openBackend<R extends Role>(
       client.on('error', () => undefined);
       const value =
         role === 'locker' ? new backend.RedisLocker({ client }) : new backend.RedisElector({ client, name });
-      return {
-        value,
-        close: async () => {
-          await value.close();
-          client.disconnect();
-        },
-      } as unknown as Out;
+      return withClient(value, () => client.disconnect()) as unknown as Out;
     }
     case 'postgres:':
     case 'postgresql:': {
@@ -95,13 +100,7 @@ export async function openBackend<R extends Role>(
         role === 'locker'
           ? new backend.PostgresLocker({ client: pool })
           : new backend.PostgresElector({ client: pool, name });
-      return {
-        value,
-        close: async () => {
-          await value.close();
-          await pool.end();
-        },
-      } as unknown as Out;
+      return withClient(value, () => pool.end()) as unknown as Out;
     }
     case 'mysql:': {
       const needed = '@tscron/mysql mysql2';
@@ -118,13 +117,7 @@ export async function openBackend<R extends Role>(
         role === 'locker'
           ? new backend.MySqlLocker({ client: pool })
           : new backend.MySqlElector({ client: pool, name });
-      return {
-        value,
-        close: async () => {
-          await value.close();
-          await pool.end();
-        },
-      } as unknown as Out;
+      return withClient(value, () => pool.end()) as unknown as Out;
     }
     case 'nats:': {
       const needed = '@tscron/nats @nats-io/transport-node @nats-io/jetstream @nats-io/kv';
@@ -154,13 +147,7 @@ export async function openBackend<R extends Role>(
         role === 'locker'
           ? new backend.NatsLocker({ client, ...(bucket ? { bucket } : {}) })
           : new backend.NatsElector({ client, name, ...(bucket ? { bucket } : {}) });
-      return {
-        value,
-        close: async () => {
-          await value.close();
-          await client.close();
-        },
-      } as unknown as Out;
+      return withClient(value, () => client.close()) as unknown as Out;
     }
     default: {
       const planned = PLANNED[parsed.protocol];

@@ -13,6 +13,7 @@ import {
   lockerTimings,
   RenewedLock,
   type RenewedLockSettings,
+  renewalWindow,
 } from 'tscron/backend';
 import { type MySqlClient, type MySqlQueryable, queryable, run } from './client.js';
 import { type LockerSql, lockerSql } from './locker-sql.js';
@@ -128,14 +129,10 @@ export class MySqlLocker implements Locker {
     }
     this.#prefix = prefix;
     this.#sql = lockerSql(this.#names);
-    // As in @tscron/postgres: the locks of a batch are armed some milliseconds apart, so a renewal
-    // waits a little for the others and then all of them renew in one statement and stay in step.
-    const window = Math.min(
-      RENEWAL_WINDOW,
-      Math.floor(renewInterval / 5),
-      Math.floor((ttl - renewInterval) / 4),
+    this.#extends = new Coalescer(
+      (claims) => this.#extendAll(claims),
+      renewalWindow(ttl, renewInterval, RENEWAL_WINDOW),
     );
-    this.#extends = new Coalescer((claims) => this.#extendAll(claims), window);
     this.#releases = new Coalescer((claims) => this.#releaseAll(claims));
   }
 

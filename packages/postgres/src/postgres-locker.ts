@@ -13,6 +13,7 @@ import {
   lockerTimings,
   RenewedLock,
   type RenewedLockSettings,
+  renewalWindow,
 } from 'tscron/backend';
 import { type LockerSql, lockerSql } from './locker-sql.js';
 import { ensureSchema, type Names, names, type PgClient, run } from './schema.js';
@@ -123,17 +124,10 @@ export class PostgresLocker implements Locker {
     this.#locks = new HeldLocks(this.#settings);
     this.#prefix = options.keyPrefix ?? '';
     this.#sql = lockerSql(this.#names);
-    // Locks of one batch are armed over some milliseconds (tens for thousands of locks), so their
-    // renewals fall due apart: a renewal waits a little for the others, then all of them re-arm
-    // together and stay in step. The wait counts against the renewal's own time limit
-    // (renewInterval) and delays it past renewInterval, so it stays a small part of both that and
-    // the slack between renewInterval and ttl.
-    const window = Math.min(
-      RENEWAL_WINDOW,
-      Math.floor(renewInterval / 5),
-      Math.floor((ttl - renewInterval) / 4),
+    this.#extends = new Coalescer(
+      (claims) => this.#extendAll(claims),
+      renewalWindow(ttl, renewInterval, RENEWAL_WINDOW),
     );
-    this.#extends = new Coalescer((claims) => this.#extendAll(claims), window);
     this.#releases = new Coalescer((claims) => this.#releaseAll(claims));
   }
 

@@ -9,6 +9,7 @@ import {
   electorTimings,
   HeldLocks,
   lockerTimings,
+  renewalWindow,
 } from 'tscron/backend';
 import { describe, expect, it } from 'vitest';
 import { isTscronError, TscronError } from '../src/errors.js';
@@ -182,5 +183,13 @@ describe('Coalescer', () => {
     const second = coalescer.add(2);
     expect(await Promise.all([first, second])).toEqual([1, 2]);
     expect(flushes).toBe(1);
+  });
+});
+
+describe('renewalWindow', () => {
+  it('is the least of the cap, a fifth of the renew interval and a quarter of the slack before the ttl', () => {
+    expect(renewalWindow(30_000, 10_000, 1000)).toBe(1000);
+    expect(renewalWindow(3000, 1000, 1000)).toBe(200);
+    expect(renewalWindow(1200, 1000, 1000)).toBe(50);
   });
 });

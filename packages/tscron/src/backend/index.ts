@@ -9,6 +9,6 @@ export { HeldLocks } from './held-locks.js';
 export { backendFailure, lockLost, lockTimeout } from './lock-errors.js';
 export { checkLockClaims, checkLockRequest, MAX_LOCK_KEY_LENGTH } from './lock-request.js';
 export type { ElectorTimingOptions, ElectorTimings, LockerTimingOptions, LockerTimings } from './options.js';
-export { durationOption, electorTimings, lockerTimings, requireShorter } from './options.js';
+export { durationOption, electorTimings, lockerTimings, renewalWindow, requireShorter } from './options.js';
 export type { LockOps, RenewedLockSettings } from './renewed-lock.js';
 export { RenewedLock } from './renewed-lock.js';

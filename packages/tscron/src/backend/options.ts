@@ -93,3 +93,15 @@ export function electorTimings(owner: string, options: ElectorTimingOptions): El
   requireShorter(`${owner} retryPeriod`, retryPeriod, 'lease', lease);
   return { lease, retryPeriod };
 }
+
+/**
+ * How long a renewal waits for the other locks of its batch before they renew in one statement
+ * (give it to a `Coalescer`). Locks of one batch are armed over some milliseconds (tens for
+ * thousands of locks), so their renewals fall due apart; after one shared renewal they re-arm
+ * together and stay in step. The wait counts against the renewal's own time limit and delays it past
+ * `renewInterval`, so it stays a small part of both that and the slack before `ttl`: at most `cap`,
+ * a fifth of `renewInterval` and a quarter of `ttl - renewInterval`.
+ */
+export function renewalWindow(ttl: number, renewInterval: number, cap: number): number {
+  return Math.min(cap, Math.floor(renewInterval / 5), Math.floor((ttl - renewInterval) / 4));
+}
