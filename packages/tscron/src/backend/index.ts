@@ -4,6 +4,8 @@ export { callerDirectory } from './caller-directory.js';
 export type { CampaignSettings } from './campaign.js';
 export { Campaign } from './campaign.js';
 export { Coalescer } from './coalescer.js';
+export type { FleetOptions } from './fleet-options.js';
+export { checkJobName, checkScheduledAt, fleetSettings } from './fleet-options.js';
 export type { FenceValue } from './held-locks.js';
 export { HeldLocks } from './held-locks.js';
 export { backendFailure, lockLost, lockTimeout } from './lock-errors.js';

@@ -8,6 +8,8 @@ export type {
 } from './elector-contract.js';
 export { electorContract } from './elector-contract.js';
 export { FakeClock } from './fake-clock.js';
+export type { ContractFleet, FleetContractFactory, FleetContractOptions } from './fleet-contract.js';
+export { fleetContract } from './fleet-contract.js';
 export type {
   ContractLocker,
   LockerContractFactory,
