@@ -2,5 +2,7 @@
 export type { IoRedisClient, NodeRedisClient, RedisClient } from './client.js';
 export type { RedisElectorOptions } from './redis-elector.js';
 export { RedisElector } from './redis-elector.js';
+export type { RedisFleetOptions } from './redis-fleet.js';
+export { RedisFleet } from './redis-fleet.js';
 export type { RedisLockerOptions } from './redis-locker.js';
 export { RedisLocker } from './redis-locker.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Duration, type Elector, TscronError } from 'tscron';
 import { Campaign, electorTimings } from 'tscron/backend';
 import type { RedisClient } from './client.js';
-import { connectionOf } from './connection.js';
+import { clientOption } from './options.js';
 import { script } from './scripts.js';
 
 /** Options of {@link RedisElector}. Durations are milliseconds or Go-style strings. */
@@ -51,13 +51,7 @@ export class RedisElector implements Elector {
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisElectorOptions) {
-    const connection = connectionOf(options?.client);
-    if (connection === undefined) {
-      throw new TscronError(
-        'ERR_INVALID_OPTION',
-        'RedisElector: `client` must be an ioredis Redis or Cluster client, or a node-redis client or cluster',
-      );
-    }
+    const connection = clientOption('RedisElector', options?.client);
     if (typeof options.name !== 'string' || options.name.length === 0 || options.name.length > 255) {
       throw new TscronError(
         'ERR_INVALID_OPTION',

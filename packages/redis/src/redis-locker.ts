@@ -1,6 +1,6 @@
 // RedisLocker: per-occurrence claims in Redis with a token, a fence, renewal and a minimum hold.
 import { randomBytes } from 'node:crypto';
-import { type Duration, type Lock, type LockClaim, type Locker, type LockOptions, TscronError } from 'tscron';
+import type { Duration, Lock, LockClaim, Locker, LockOptions } from 'tscron';
 import {
   abortReason,
   bounded,
@@ -16,8 +16,9 @@ import {
 import { type BatchClaim, claimBatch } from './claim-batch.js';
 import type { RedisClient } from './client.js';
 import { CoalescedScript } from './coalesced-script.js';
-import { connectionOf, type RedisConnection } from './connection.js';
+import type { RedisConnection } from './connection.js';
 import { ConnectionWatch, explainTimeout } from './connection-watch.js';
+import { clientOption, keyPrefixOption } from './options.js';
 import { script } from './scripts.js';
 
 /** Milliseconds renewals falling due close together wait for one another, to share a script call. */
@@ -104,13 +105,7 @@ export class RedisLocker implements Locker {
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
-    const connection = connectionOf(options?.client);
-    if (connection === undefined) {
-      throw new TscronError(
-        'ERR_INVALID_OPTION',
-        'RedisLocker: `client` must be an ioredis Redis or Cluster client, or a node-redis client or cluster',
-      );
-    }
+    const connection = clientOption('RedisLocker', options?.client);
     this.#connection = connection;
     this.#watch = new ConnectionWatch(connection);
     const { ttl, minHold, renewInterval } = lockerTimings('RedisLocker', options);
@@ -119,13 +114,7 @@ export class RedisLocker implements Locker {
     this.#timeout = durationOption(options.acquireTimeout, 5_000, 'RedisLocker acquireTimeout');
     this.#settings = { owner: 'RedisLocker', renewInterval, timeout: this.#timeout };
     this.#locks = new HeldLocks(this.#settings);
-    this.#prefix = options.keyPrefix ?? 'tscron:lock:';
-    if (/[{}]/.test(this.#prefix)) {
-      throw new TscronError(
-        'ERR_INVALID_OPTION',
-        `RedisLocker keyPrefix must not contain { or }: "${this.#prefix}"`,
-      );
-    }
+    this.#prefix = keyPrefixOption('RedisLocker', options.keyPrefix, 'tscron:lock:');
     // Renewals may wait a little for one another: each has a whole renewInterval to complete.
     const window = Math.min(RENEWAL_WINDOW, Math.floor(renewInterval / 20));
     this.#extends = new CoalescedScript(connection, script.extend, ttl, { window });

@@ -13,7 +13,7 @@ export interface Script {
 
 const define = (file: string): Script => ({ file });
 
-/** The scripts the locker and the elector use. */
+/** The scripts the locker, the elector, the fleet and the run history use. */
 export const script = {
   acquire: define('acquire.lua'),
   acquireBatch: define('acquire-batch.lua'),
@@ -21,6 +21,11 @@ export const script = {
   release: define('release.lua'),
   campaign: define('campaign.lua'),
   resign: define('resign.lua'),
+  command: define('command.lua'),
+  fleetHeartbeat: define('fleet-heartbeat.lua'),
+  fleetCompleted: define('fleet-completed.lua'),
+  historyRecord: define('history-record.lua'),
+  historyList: define('history-list.lua'),
 } as const;
 
 let folder: string | undefined;

@@ -1,16 +1,18 @@
-// RedisLocker and RedisElector pass the shared contracts, through each client of clients.ts.
+// RedisLocker, RedisElector and RedisFleet pass the shared contracts, through each client of clients.ts.
 import { Redis } from 'ioredis';
 import {
   type ContractLocker,
   type ElectorContractFactory,
   electorContract,
+  type FleetContractFactory,
+  fleetContract,
   type LockerContractFactory,
   type LockerContractSettings,
   lockerContract,
 } from 'tscron/testing';
 import { afterAll, describe, it } from 'vitest';
 import { serviceAvailable, sparePort } from '../../../test-support/services.js';
-import { RedisElector, RedisLocker } from '../src/index.js';
+import { RedisElector, RedisFleet, RedisLocker } from '../src/index.js';
 import { type ClientFlavour, clients, type TestClient } from './clients.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,9 +40,16 @@ const probe = up ? new Redis(url) : undefined;
 afterAll(() => probe?.quit());
 const keys = new RedisLocker({ client: probe ?? new Redis({ lazyConnect: true }), keyPrefix: prefix });
 
+/** Deletes every key under `pattern` (the fleets' paused sets and completed hashes outlive a case). */
+async function deleteKeys(pattern: string): Promise<void> {
+  const found = (await probe?.keys(pattern)) ?? [];
+  if (found.length > 0) await probe?.del(...found);
+}
+
 function factories(flavour: ClientFlavour): {
   lockers: LockerContractFactory;
   electors: ElectorContractFactory;
+  fleets: FleetContractFactory;
 } {
   const lockers: LockerContractFactory = {
     create: async (settings) => instance(flavour.standalone({ url }), settings, true),
@@ -77,11 +86,25 @@ function factories(flavour: ClientFlavour): {
       };
     },
   };
-  return { lockers, electors };
+  const fleets: FleetContractFactory = {
+    create: async (namespace) => {
+      const client = flavour.standalone({ url });
+      const fleet = new RedisFleet({ client: client.client, keyPrefix: `${prefix}${namespace}:` });
+      return {
+        fleet,
+        close: async () => {
+          await fleet.close();
+          await client.quit();
+        },
+      };
+    },
+    cleanup: () => deleteKeys(`${prefix}tscron-contract-fleet-*`),
+  };
+  return { lockers, electors, fleets };
 }
 
 describe.skipIf(!up).each(clients)('$label', (flavour) => {
-  const { lockers, electors } = factories(flavour);
+  const { lockers, electors, fleets } = factories(flavour);
 
   describe('RedisLocker passes the locker contract', () => {
     for (const c of lockerContract(lockers, { batch: true })) it(c.name, c.run, c.timeout);
@@ -89,5 +112,9 @@ describe.skipIf(!up).each(clients)('$label', (flavour) => {
 
   describe('RedisElector passes the elector contract', () => {
     for (const c of electorContract(electors)) it(c.name, c.run, c.timeout);
+  });
+
+  describe('RedisFleet passes the fleet contract', () => {
+    for (const c of fleetContract(fleets)) it(c.name, c.run, c.timeout);
   });
 });
