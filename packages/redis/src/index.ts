@@ -6,3 +6,5 @@ export type { RedisFleetOptions } from './redis-fleet.js';
 export { RedisFleet } from './redis-fleet.js';
 export type { RedisLockerOptions } from './redis-locker.js';
 export { RedisLocker } from './redis-locker.js';
+export type { RedisRunHistoryOptions } from './redis-run-history.js';
+export { RedisRunHistory } from './redis-run-history.js';

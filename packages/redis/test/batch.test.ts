@@ -6,18 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLocker, type RedisLockerOptions } from '../src/index.js';
 import { readScript } from '../src/scripts.js';
 import { clients, type TestClient } from './clients.js';
-import { redisServerInstalled, startThrowawayServer, type ThrowawayServer } from './throwaway-server.js';
+import {
+  redisServerInstalled,
+  scriptCalls,
+  startThrowawayServer,
+  type ThrowawayServer,
+} from './throwaway-server.js';
 
 const signal = () => new AbortController().signal;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Script calls (EVALSHA and EVAL) the server has run so far. */
-async function scriptCalls(probe: Redis): Promise<number> {
-  const info = await probe.info('commandstats');
-  let calls = 0;
-  for (const match of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) calls += Number(match[1]);
-  return calls;
-}
 
 /** `count` claims on distinct keys for one occurrence. */
 function claims(what: string, count: number): LockClaim[] {

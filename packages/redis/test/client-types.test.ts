@@ -6,7 +6,7 @@ import { createClient, createCluster, RESP_TYPES } from 'redis';
 import { createClient as createClient4, createCluster as createCluster4 } from 'redis4';
 import { createClient as createClient5, createCluster as createCluster5 } from 'redis5';
 import { describe, expect, it } from 'vitest';
-import { RedisElector, RedisLocker } from '../src/index.js';
+import { RedisElector, RedisFleet, RedisLocker, RedisRunHistory } from '../src/index.js';
 
 const lazy = { lazyConnect: true } as const;
 const rootNodes = [{ url: 'redis://127.0.0.1:7000' }];
@@ -26,6 +26,8 @@ describe('the client option', () => {
       for (const client of clients) {
         expect(new RedisLocker({ client })).toBeInstanceOf(RedisLocker);
         expect(new RedisElector({ client, name: 'types' })).toBeInstanceOf(RedisElector);
+        expect(new RedisFleet({ client })).toBeInstanceOf(RedisFleet);
+        expect(new RedisRunHistory({ client })).toBeInstanceOf(RedisRunHistory);
       }
     } finally {
       for (const client of clients) client.disconnect();
@@ -50,6 +52,8 @@ describe('the client option', () => {
     for (const client of clients) {
       expect(new RedisLocker({ client })).toBeInstanceOf(RedisLocker);
       expect(new RedisElector({ client, name: 'types' })).toBeInstanceOf(RedisElector);
+      expect(new RedisFleet({ client })).toBeInstanceOf(RedisFleet);
+      expect(new RedisRunHistory({ client })).toBeInstanceOf(RedisRunHistory);
     }
   });
 

@@ -1,7 +1,8 @@
-// RedisLocker and RedisElector through a Cluster client of each library and major of clients.ts, on
-// a throwaway three-node Redis Cluster on spare ports: an occurrence's key and its job's fence
-// counter share a slot (hash tag), and a batch is one script call per slot. The probe that inspects
-// the cluster is an ioredis 5 Cluster whatever the client under test.
+// RedisLocker, RedisElector, RedisFleet and RedisRunHistory through a Cluster client of each library
+// and major of clients.ts, on a throwaway three-node Redis Cluster on spare ports: an occurrence's
+// key and its job's fence counter share a slot (hash tag), and a batch is one script call per slot;
+// every key of the fleet and of the history shares one slot. The probe that inspects the cluster is
+// an ioredis 5 Cluster whatever the client under test.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,15 @@ import {
   type ContractLocker,
   type ElectorContractFactory,
   electorContract,
+  type FleetContractFactory,
+  fleetContract,
   type LockerContractFactory,
   type LockerContractSettings,
   lockerContract,
 } from 'tscron/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sparePort, tcpReachable } from '../../../test-support/services.js';
-import { RedisElector, RedisLocker } from '../src/index.js';
+import { RedisElector, RedisFleet, RedisLocker, RedisRunHistory } from '../src/index.js';
 import { keySlot } from '../src/key-slot.js';
 import { type ClientFlavour, clients, type TestClient } from './clients.js';
 
@@ -159,11 +162,34 @@ function factories(flavour: ClientFlavour) {
       };
     },
   };
-  return { lockers, electors };
+  const fleetKeys = new Set<string>();
+  const fleets: FleetContractFactory = {
+    create: async (namespace) => {
+      const client = await open();
+      const fleet = new RedisFleet({ client: client.client, keyPrefix: `${namespace}:` });
+      for (const key of Object.values(fleet.keys)) fleetKeys.add(key);
+      return {
+        fleet,
+        close: async () => {
+          await fleet.close();
+          client.disconnect();
+        },
+      };
+    },
+    cleanup: async () => {
+      // All of a fleet's keys share a slot, so one DEL takes them.
+      for (const key of fleetKeys) await probe().del(key);
+      fleetKeys.clear();
+    },
+  };
+  return { lockers, electors, fleets };
 }
 
+/** The keys of each recorded script call, `[sha, numkeys, ...keys, ...args]`. */
+const keysOf = (call: Array<string | number>) => call.slice(2, 2 + Number(call[1])).map(String);
+
 describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavour) => {
-  const { lockers, electors } = factories(flavour);
+  const { lockers, electors, fleets } = factories(flavour);
 
   it('spreads jobs over the nodes while each occurrence shares its slot with its fence counter', async () => {
     const cluster = probe();
@@ -222,6 +248,56 @@ describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavo
     } finally {
       test.disconnect();
     }
+  });
+
+  it('the fleet and the history keep the keys of every script call in one slot', async () => {
+    const test = await flavour.cluster(nodes());
+    try {
+      const sent = recordScriptCalls(test, flavour.library);
+      const keyPrefix = `slots-${Math.random().toString(36).slice(2)}:`;
+      const fleet = new RedisFleet({ client: test.client, keyPrefix });
+      const history = new RedisRunHistory({ client: test.client, keyPrefix });
+      const signal = new AbortController().signal;
+      const beat = { host: 'h', pid: 1, version: '1', startedAt: new Date(), clockOffsetMs: 0, ttlMs: 5000 };
+      await fleet.heartbeat({ ...beat, replica: 'a' }, { signal });
+      await fleet.pause('täglich');
+      await Promise.all([fleet.recordCompleted('x', new Date(1)), fleet.recordCompleted('y', new Date(2))]);
+      const state = await fleet.heartbeat({ ...beat, replica: 'b' }, { signal });
+      expect(state.replicas.map((r) => r.id)).toEqual(['a', 'b']);
+      expect(state.paused).toEqual(['täglich']);
+      expect((await fleet.lastCompleted(['x', 'y'])).get('y')?.getTime()).toBe(2);
+      await fleet.resume('täglich');
+      await fleet.leave('a');
+      expect((await fleet.replicas()).map((r) => r.id)).toEqual(['b']);
+
+      // Jobs whose names alone hash to many slots.
+      const at = Date.now();
+      const runs = Array.from({ length: 40 }, (_, i) => ({
+        jobId: `id-${i}`,
+        jobName: `job-${i % 20}`,
+        scheduledAt: new Date(at - i),
+        startedAt: new Date(at - i),
+        status: 'success' as const,
+        replica: 'b',
+      }));
+      expect(new Set(runs.map((r) => keySlot(r.jobName))).size).toBeGreaterThan(10);
+      await Promise.all(runs.map((r) => history.record(r)));
+      expect(await history.list({})).toEqual(runs);
+      expect(await history.list({ jobName: 'job-3' })).toEqual(runs.filter((r) => r.jobName === 'job-3'));
+
+      expect(sent.length).toBe(11);
+      for (const call of sent) expect(new Set(keysOf(call).map(keySlot)).size).toBe(1);
+      // The records of one turn went out as one call, its 22 keys in the {history} slot.
+      expect(sent.filter((call) => keysOf(call).length === 22)).toHaveLength(1);
+      for (const key of [...Object.values(fleet.keys), ...Object.values(history.keys())])
+        await probe().del(key);
+    } finally {
+      test.disconnect();
+    }
+  });
+
+  describe('RedisFleet passes the fleet contract on a Cluster client', () => {
+    for (const c of fleetContract(fleets)) it(c.name, c.run, c.timeout);
   });
 
   describe('RedisElector passes the elector contract on a Cluster client', () => {

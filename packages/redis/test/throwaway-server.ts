@@ -1,5 +1,6 @@
 // A redis-server of the tests' own on a spare port, for counting commands without other clients.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { Redis } from 'ioredis';
 import { sparePort, tcpReachable } from '../../../test-support/services.js';
 
 /** Whether redis-server is installed; under `CI=true` its absence throws. */
@@ -40,4 +41,12 @@ export async function startThrowawayServer(): Promise<ThrowawayServer> {
       await exited;
     },
   };
+}
+
+/** Script calls (EVALSHA and EVAL) the server has run so far. */
+export async function scriptCalls(probe: Redis): Promise<number> {
+  const info = await probe.info('commandstats');
+  let calls = 0;
+  for (const match of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) calls += Number(match[1]);
+  return calls;
 }
