@@ -27,6 +27,11 @@ export class Run {
   declare readonly at: number;
   /** Whether the run came from the schedule (not `runNow`). */
   declare readonly scheduled: boolean;
+  /**
+   * How long after its occurrence the scheduler chose to start it (a fleet's balance or catch-up),
+   * in ms: lateness counts from the occurrence plus this.
+   */
+  declare readonly deferral: number;
   declare readonly version: number;
   declare controller: AbortController | undefined;
   declare reason: unknown;
@@ -49,10 +54,11 @@ export class Run {
   /** The run's trace, when a monitor traces runs ({@link Monitor.traceRun}). */
   declare trace: RunTrace | undefined;
 
-  constructor(job: JobRecord, at: number, scheduled: boolean) {
+  constructor(job: JobRecord, at: number, scheduled: boolean, deferral: number) {
     this.job = job;
     this.at = at;
     this.scheduled = scheduled;
+    this.deferral = deferral;
     this.version = job.version;
     this.controller = undefined;
     this.reason = undefined;
@@ -228,10 +234,11 @@ export class Executor {
   }
 
   /**
-   * Starts, queues or drops a run of `job` for occurrence `at`. Returns false when the run was
-   * dropped by a concurrency rule in 'reschedule' mode.
+   * Starts, queues or drops a run of `job` for occurrence `at`, which the scheduler chose to start
+   * `deferral` ms late. Returns false when the run was dropped by a concurrency rule in 'reschedule'
+   * mode.
    */
-  dispatch(job: JobRecord, at: number, scheduled: boolean): boolean {
+  dispatch(job: JobRecord, at: number, scheduled: boolean, deferral = 0): boolean {
     const singleton = job.cfg.singleton;
     if (singleton !== 0 && job.running > 0) {
       this.#limitReached('singleton', job);
@@ -240,7 +247,7 @@ export class Executor {
         this.#dropped(job, at, 'singleton_rescheduled');
         return false;
       }
-      this.#wait(job, new Run(job, at, scheduled));
+      this.#wait(job, new Run(job, at, scheduled, deferral));
       return true;
     }
     if (this.#limit !== 0 && this.running >= this.#limit) {
@@ -250,11 +257,11 @@ export class Executor {
         this.#dropped(job, at, 'skip');
         return false;
       }
-      this.#queue.push(new Run(job, at, scheduled));
+      this.#queue.push(new Run(job, at, scheduled, deferral));
       this.waitingCount++;
       return true;
     }
-    this.#start(new Run(job, at, scheduled));
+    this.#start(new Run(job, at, scheduled, deferral));
     return true;
   }
 
@@ -452,10 +459,11 @@ export class Executor {
    */
   #late(run: Run): boolean {
     const now = this.#clock.now();
-    this.#lag.note(run.at, now);
-    if (!run.job.cfg.skipMissed || now - run.at <= BEHIND_MS) return false;
+    const due = run.at + run.deferral;
+    this.#lag.note(due, now);
+    if (!run.job.cfg.skipMissed || now - due <= BEHIND_MS) return false;
     this.#logger.debug(
-      `tscron: job "${run.job.name}": occurrence ${run.scheduledAt.toISOString()} got its lock ${now - run.at} ms late; skipped (missedRuns: 'skip')`,
+      `tscron: job "${run.job.name}": occurrence ${run.scheduledAt.toISOString()} got its lock ${now - due} ms late; skipped (missedRuns: 'skip')`,
     );
     return true;
   }
@@ -521,9 +529,9 @@ export class Executor {
     if (monitor !== undefined) {
       if (monitor.jobRunning !== undefined) this.#report('jobRunning', () => monitor.jobRunning?.(job));
       if (monitor.jobSchedulingDelay !== undefined) {
-        this.#report('jobSchedulingDelay', () =>
-          monitor.jobSchedulingDelay?.(job, run.scheduledAt, new Date(now)),
-        );
+        // A deferral the scheduler chose (balance, catch-up) is no lateness.
+        const due = run.deferral === 0 ? run.scheduledAt : new Date(run.at + run.deferral);
+        this.#report('jobSchedulingDelay', () => monitor.jobSchedulingDelay?.(job, due, new Date(now)));
       }
     }
     const timeout = job.cfg.timeout;

@@ -8,8 +8,15 @@ import type { DstPolicy } from './schedule.js';
 /** What happens to a run that would overlap, or that finds the concurrency limit reached. */
 export type LimitMode = 'reschedule' | 'wait';
 
-/** What happens to occurrences missed while the process slept or stalled. */
-export type MissedRunPolicy = 'skip' | 'once';
+/**
+ * What happens to occurrences missed while the process slept or stalled (`'skip'`, `'once'`), and,
+ * with a fleet and `catchUpWithin`, to those the whole fleet missed while it was down (`'once'`,
+ * `'all'`).
+ */
+export type MissedRunPolicy = 'skip' | 'once' | 'all';
+
+/** The most missed occurrences `missedRuns: 'all'` replays for one job at a start: the latest 100. */
+export const MAX_CATCH_UP_RUNS = 100;
 
 /** How a failed run is retried, within the same run (same signal, same lock, same slot). */
 export interface RetryOptions {
@@ -102,9 +109,36 @@ export interface JobOptions {
   /**
    * After the process slept or stalled, or the wall clock jumped forward: `'once'` runs one missed
    * occurrence late and goes on from the next one due; `'skip'` drops an occurrence noticed more than
-   * a second late and waits for the next one. Either way a backlog is never replayed. @default 'once'
+   * a second late and waits for the next one. A stalled process never replays a backlog: `'all'`
+   * behaves as `'once'` there.
+   *
+   * With a fleet (`SchedulerOptions.fleet`) and {@link JobOptions.catchUpWithin}, it also says what
+   * happens to the occurrences the whole fleet missed while it was down: `'once'` runs the latest of
+   * them, `'all'` runs each of them in order (at most the latest 100), once fleet-wide; `'skip'`
+   * runs none.
+   * @default 'once'
    */
   missedRuns?: MissedRunPolicy;
+  /**
+   * With a fleet (`SchedulerOptions.fleet`): replay occurrences that the whole fleet missed while it
+   * was down (a deploy, an outage), if they fell within this long before the scheduler started (or
+   * before the job was added to a started scheduler). The fleet stores each such job's last
+   * completed occurrence; the occurrences after it and before the job's next run are the missed
+   * ones, and `missedRuns` says how many of them run (`'once'`: the latest, `'all'`: each, at most
+   * 100). Each runs with `scheduledAt` set to its occurrence, claimed through the locker (or run by
+   * the elector's leader), so replicas starting together run it once fleet-wide. A job with no
+   * completed occurrence on record has nothing to catch up. Without a fleet it has no effect;
+   * one-time and `durationRandom` jobs, and jobs with `intervalFromCompletion`, ignore it (their
+   * occurrences are not shared by the replicas), so that it can be set in `globalJobOptions`.
+   * @default none (no catch-up)
+   *
+   * @example
+   * ```ts
+   * // After a deploy that took the fleet down over 02:00, the nightly export still runs once.
+   * scheduler.newJob(cronJob('0 2 * * *'), nightlyExport, { name: 'export', catchUpWithin: '6h' });
+   * ```
+   */
+  catchUpWithin?: Duration;
   /** Delay each run by a random time in [0, jitter), to spread load. `scheduledAt` is unchanged. @default 0 */
   jitter?: Duration;
 }
@@ -134,6 +168,10 @@ export interface JobConfig {
   readonly retryDelay: number;
   readonly backoff: number;
   readonly skipMissed: boolean;
+  /** `missedRuns: 'all'`. */
+  readonly catchUpAll: boolean;
+  /** `catchUpWithin` in ms; 0 for none. */
+  readonly catchUpWithin: number;
   readonly jitter: number;
 }
 
@@ -155,6 +193,7 @@ const KNOWN = new Set<string>([
   'timeout',
   'retry',
   'missedRuns',
+  'catchUpWithin',
   'jitter',
 ]);
 
@@ -178,6 +217,8 @@ export const DEFAULT_JOB_CONFIG: JobConfig = Object.freeze({
   retryDelay: 0,
   backoff: 1,
   skipMissed: false,
+  catchUpAll: false,
+  catchUpWithin: 0,
   jitter: 0,
 });
 
@@ -327,7 +368,13 @@ export function checkJobOptions(options: JobOptions | undefined, what = 'JobOpti
       );
     }
   }
-  if (o.missedRuns !== undefined) oneOf(o.missedRuns, ['skip', 'once'], `${what}.missedRuns`);
+  if (o.missedRuns !== undefined) oneOf(o.missedRuns, ['skip', 'once', 'all'], `${what}.missedRuns`);
+  if (o.catchUpWithin !== undefined) {
+    const ms = toMilliseconds(o.catchUpWithin, `${what}.catchUpWithin`);
+    if (ms <= 0) {
+      fail('ERR_INVALID_OPTION', `${what}.catchUpWithin: must be > 0, got ${describeValue(o.catchUpWithin)}`);
+    }
+  }
   if (o.jitter !== undefined) {
     const ms = toMilliseconds(o.jitter, `${what}.jitter`);
     if (ms < 0) fail('ERR_INVALID_OPTION', `${what}.jitter: must be >= 0, got ${formatDuration(ms)}`);
@@ -438,6 +485,8 @@ function mergeJobOptions(
   const retry = pick('retry');
   const timeout = pick('timeout');
   const jitter = pick('jitter');
+  const missedRuns = pick('missedRuns');
+  const catchUpWithin = pick('catchUpWithin');
   const config: JobConfig = {
     singleton: singletonMode === undefined ? 0 : singletonMode === 'reschedule' ? 1 : 2,
     limitedRuns: pick('limitedRuns') ?? Number.POSITIVE_INFINITY,
@@ -454,7 +503,9 @@ function mergeJobOptions(
     retries: retry?.attempts ?? 0,
     retryDelay: retry?.delay === undefined ? 0 : toMilliseconds(retry.delay),
     backoff: retry?.backoff ?? 1,
-    skipMissed: pick('missedRuns') === 'skip',
+    skipMissed: missedRuns === 'skip',
+    catchUpAll: missedRuns === 'all',
+    catchUpWithin: catchUpWithin === undefined ? 0 : toMilliseconds(catchUpWithin),
     jitter: jitter === undefined ? 0 : toMilliseconds(jitter),
   };
   return isDefault(config) ? DEFAULT_JOB_CONFIG : config;

@@ -37,7 +37,10 @@ export interface Monitor {
   jobCompleted?(job: Job): void;
   /** Milliseconds the task took. */
   jobExecutionTime?(job: Job, ms: number): void;
-  /** How late a run started compared with its scheduled time. */
+  /**
+   * How late a run started compared with its scheduled time. `scheduledAt` is the occurrence plus any
+   * wait the scheduler chose on purpose (a fleet's balance, a catch-up run), which is no lateness.
+   */
   jobSchedulingDelay?(job: Job, scheduledAt: Date, startedAt: Date): void;
   /** A run was held back by singleton mode or by the scheduler's concurrency limit. */
   concurrencyLimitReached?(kind: 'singleton' | 'limit', job: Job): void;

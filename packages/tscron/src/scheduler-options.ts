@@ -3,6 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Elector, Locker } from './distributed.js';
 import { type Duration, formatDuration, toMilliseconds } from './duration.js';
 import { describeValue, TscronError } from './errors.js';
+import type { Fleet } from './fleet.js';
 import { checkJobOptions, type JobOptions, type LimitMode } from './job-options.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Monitor } from './monitor.js';
@@ -46,6 +47,34 @@ export interface SchedulerOptions {
   elector?: Elector;
   /** Claims each run so that one instance among many runs it. @default none */
   locker?: Locker;
+  /**
+   * Makes this scheduler one replica of a fleet that acts as one scheduler (`RedisFleet`,
+   * `PostgresFleet`, or `MemoryFleet` in one process), given beside the `locker`:
+   *
+   * - it heartbeats at start and every `heartbeat` of the fleet (with its clock offset from the
+   *   server), and leaves the fleet on `stopJobs()` and `shutdown()`, so `fleet.replicas()` lists
+   *   the live replicas;
+   * - a job paused fleet-wide with `fleet.pause(name)` is paused here within one heartbeat (as
+   *   `job.pause()` does), and resumed after `fleet.resume(name)`; {@link Scheduler.syncFleet}
+   *   applies it at once;
+   * - with the fleet's `balance: true`, the occurrences of jobs under a locker spread over the live
+   *   replicas instead of going to the one whose clock runs ahead, still once each;
+   * - jobs with `catchUpWithin` replay what the whole fleet missed while it was down
+   *   (`missedRuns: 'once' | 'all'`).
+   *
+   * Give each replica its own `replica` name (the default, `<hostname>:<pid>`, is unique per
+   * process). A failing fleet never stops runs: the scheduler keeps its last view of the fleet,
+   * logs a warning once, and tries again at the next heartbeat.
+   * @default none
+   *
+   * @example
+   * ```ts
+   * const locker = new RedisLocker({ client });
+   * const fleet = new RedisFleet({ client, balance: true });
+   * const scheduler = createScheduler({ locker, fleet });
+   * ```
+   */
+  fleet?: Fleet;
   /**
    * Receives metrics and lifecycle events; several monitors (say Prometheus and OpenTelemetry) as an
    * array, each called in order. @default none
@@ -105,6 +134,7 @@ export interface SchedulerConfig {
   readonly limitWait: boolean;
   readonly elector: Elector | undefined;
   readonly locker: Locker | undefined;
+  readonly fleet: Fleet | undefined;
   readonly monitor: Monitor | undefined;
   readonly history: RunHistory | undefined;
   readonly replica: string;
@@ -122,6 +152,7 @@ const KNOWN = new Set<string>([
   'limitConcurrentJobs',
   'elector',
   'locker',
+  'fleet',
   'monitor',
   'history',
   'replica',
@@ -151,6 +182,41 @@ function guardLogger(logger: Logger): Logger {
       }
     };
   return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
+}
+
+const FLEET_METHODS = [
+  'heartbeat',
+  'leave',
+  'replicas',
+  'pause',
+  'resume',
+  'pausedJobs',
+  'lastCompleted',
+  'recordCompleted',
+] as const;
+
+/** Throws `ERR_INVALID_OPTION` unless `fleet` is undefined or has the methods and settings of a Fleet. */
+function checkFleet(fleet: unknown): void {
+  if (fleet === undefined) return;
+  const what = 'SchedulerOptions.fleet';
+  if (!isObject(fleet)) invalid(`${what}: must be a Fleet, got ${describeValue(fleet)}`);
+  const missing = FLEET_METHODS.filter((method) => typeof fleet[method] !== 'function');
+  if (missing.length > 0) invalid(`${what}: must be a Fleet; it lacks ${missing.join('(), ')}()`);
+  const settings = fleet.settings;
+  if (
+    !isObject(settings) ||
+    typeof settings.heartbeatInterval !== 'number' ||
+    !(settings.heartbeatInterval > 0) ||
+    !Number.isFinite(settings.heartbeatInterval) ||
+    typeof settings.balance !== 'boolean' ||
+    typeof settings.balanceGrace !== 'number' ||
+    !(settings.balanceGrace >= 0) ||
+    !Number.isFinite(settings.balanceGrace)
+  ) {
+    invalid(
+      `${what}.settings: must be { heartbeatInterval > 0, balance: boolean, balanceGrace >= 0 } in milliseconds, got ${describeValue(settings)}`,
+    );
+  }
 }
 
 /** Validates {@link SchedulerOptions}; throws a {@link TscronError} naming the option and value. */
@@ -223,6 +289,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
   if (o.locker !== undefined && (!isObject(o.locker as unknown) || typeof o.locker.lock !== 'function')) {
     invalid('SchedulerOptions.locker: must have lock()');
   }
+  checkFleet(o.fleet);
   const monitors: readonly unknown[] =
     o.monitor === undefined ? [] : Array.isArray(o.monitor) ? o.monitor : [o.monitor];
   monitors.forEach((monitor, index) => {
@@ -264,6 +331,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     limitWait,
     elector: o.elector,
     locker: o.locker,
+    fleet: o.fleet,
     monitor: combineMonitors(monitors as Monitor[]),
     history: o.history,
     replica: o.replica ?? `${hostname()}:${process.pid}`,

@@ -4,6 +4,9 @@ import type { JobDefinition } from './definitions.js';
 import { formatDuration } from './duration.js';
 import { describeValue, TscronError } from './errors.js';
 import { abortError, Executor, type ExecutorHooks, type Run } from './executor.js';
+import type { Fleet } from './fleet.js';
+import { FleetMember } from './fleet-member.js';
+import type { HeldRun } from './held-runs.js';
 import { FINISHED, type Job, type JobHost, JobRecord, PAUSED, REMOVED, type Task } from './job.js';
 import {
   checkJobOptions,
@@ -85,6 +88,23 @@ export interface Scheduler extends AsyncDisposable {
   readonly timeZone: string;
   /** Where runs are recorded (`SchedulerOptions.history`), if anywhere. */
   readonly history: RunHistory | undefined;
+  /** The fleet this scheduler is a replica of (`SchedulerOptions.fleet`), if any. */
+  readonly fleet: Fleet | undefined;
+  /**
+   * Heartbeats the fleet at once and applies its answer: jobs paused or resumed fleet-wide are
+   * paused or resumed here now, instead of at the next heartbeat. A dashboard calls it after
+   * `fleet.pause(name)`, so that the replica it runs in shows the pause at once (the others follow
+   * within one heartbeat). A scheduler that is not started only reads the paused jobs (it is no live
+   * replica). Rejects when the fleet fails (the scheduler keeps its last view); resolves at once
+   * without a fleet or after shutdown.
+   *
+   * @example
+   * ```ts
+   * await scheduler.fleet?.pause('report');
+   * await scheduler.syncFleet(); // paused here now; on the other replicas within one heartbeat
+   * ```
+   */
+  syncFleet(): Promise<void>;
   /**
    * Hears every run (as a {@link RunRecord}: when it starts and when it ends, is dropped or missed)
    * and every change of a job or of the scheduler. Events come after the fact, batched on the next
@@ -179,6 +199,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   readonly #alarm: Alarm;
   readonly #executor: Executor;
   readonly #events: SchedulerEvents;
+  /** The fleet side, with a fleet. */
+  readonly #fleet: FleetMember | undefined;
   #started = false;
   #closed = false;
   #draining = false;
@@ -197,6 +219,16 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#events = new SchedulerEvents(config.history, config.logger, config.printUnobserved);
     this.#executor = new Executor(config, this, this.#events);
     this.#table = new JobTable(this, config.timeZone);
+    this.#fleet =
+      config.fleet === undefined
+        ? undefined
+        : new FleetMember(config, {
+            jobs: () => this.#table.inOrder(),
+            pause: (record) => this.pause(record),
+            resume: (record) => this.resume(record),
+            release: (held, now) => this.#release(held, now),
+            catchUp: (record, at) => this.#runMissed(record, at),
+          });
   }
 
   // ---- jobs ----
@@ -255,9 +287,11 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#report('jobRegistered', record);
     this.#events.job(change, record);
     this.#watchSignal(record);
+    this.#fleet?.adopt(record);
     if ((record.flags & REMOVED) === 0 && this.#started) {
       this.#scheduleFirst(record, now);
       this.#arm();
+      this.#fleet?.added(record);
     }
   }
 
@@ -302,6 +336,15 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     return this.#config.history;
   }
 
+  get fleet(): Fleet | undefined {
+    return this.#config.fleet;
+  }
+
+  syncFleet(): Promise<void> {
+    if (this.#fleet === undefined || this.#closed) return Promise.resolve();
+    return this.#fleet.sync();
+  }
+
   subscribe(listener: SchedulerListener): () => void {
     if (typeof listener !== 'function') {
       throw new TscronError(
@@ -320,6 +363,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     const now = this.#clock.now();
     this.#lastWake = now;
     for (const record of this.#table.inOrder()) this.#scheduleFirst(record, now);
+    this.#fleet?.start();
     this.#arm();
     this.#logger.debug(`tscron: scheduler started with ${this.#table.size} jobs`);
     this.#report('schedulerStarted');
@@ -378,6 +422,18 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#queue.clear();
     for (const record of this.#table.inOrder()) record.next = Number.NaN;
     this.#executor.abortAll(abortError(`the scheduler is stopping (${call})`));
+    const runs = this.#runsEnded(call, signal);
+    const fleet = this.#fleet;
+    if (fleet === undefined) return runs;
+    // The replica leaves the fleet while its runs end, within the same bound.
+    const left = fleet.stop(runs, this.#config.stopTimeout, signal);
+    return Promise.allSettled([runs, left]).then(([ended]) => {
+      if (ended.status === 'rejected') throw ended.reason;
+    });
+  }
+
+  /** Resolves when the runs in progress ended, rejects when they outlive the stop timeout or `signal`. */
+  #runsEnded(call: 'stopJobs' | 'shutdown', signal: AbortSignal | undefined): Promise<void> {
     if (this.#executor.running === 0) return Promise.resolve();
     const timeout = this.#config.stopTimeout;
     const stopped = new Promise<void>((resolve, reject) => {
@@ -604,15 +660,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
           if (following !== undefined && following < now) following = record.occurrenceAfter(now);
           this.#plan(record, following);
         }
-        if (cfg.skipMissed && now - due > MISSED_GRACE_MS) {
-          if (this.#events.recording)
-            this.#events.run(droppedRecord(record, new Date(at), now, 'missed', this.#config.replica));
-          this.#logger.debug(
-            `tscron: job "${record.name}": occurrence ${new Date(at).toISOString()} missed; skipped`,
-          );
-          if (cfg.intervalFromCompletion) this.#planFromCompletion(record, now);
-        } else if (!executor.dispatch(record, at, true) && cfg.intervalFromCompletion) {
-          this.#planFromCompletion(record, now);
+        if (cfg.skipMissed && now - due > MISSED_GRACE_MS) this.#missed(record, at, now);
+        else if (this.#fleet?.offer(record, at, due) !== true) {
+          if (!executor.dispatch(record, at, true) && cfg.intervalFromCompletion)
+            this.#planFromCompletion(record, now);
         }
         if ((record.flags & FINISHED) !== 0) this.#retireIfFinished(record);
         if (!this.#started) return;
@@ -631,6 +682,39 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       this.#draining = false;
     }
     this.#arm();
+  }
+
+  /** Drops an occurrence noticed too late (`missedRuns: 'skip'`). */
+  #missed(record: JobRecord, at: number, now: number): void {
+    if (this.#events.recording)
+      this.#events.run(droppedRecord(record, new Date(at), now, 'missed', this.#config.replica));
+    this.#logger.debug(
+      `tscron: job "${record.name}": occurrence ${new Date(at).toISOString()} missed; skipped`,
+    );
+    if (record.cfg.intervalFromCompletion) this.#planFromCompletion(record, now);
+  }
+
+  /**
+   * An occurrence the fleet held (balance, or the wait for the first heartbeat) is due: it runs
+   * with the wait counted as its deferral, unless its job was paused, removed or updated meanwhile.
+   */
+  #release(held: HeldRun, now: number): void {
+    const record = held.record;
+    if (!this.#started || record.version !== held.version || (record.flags & (REMOVED | PAUSED)) !== 0)
+      return;
+    if (record.cfg.skipMissed && now - held.releaseAt > MISSED_GRACE_MS) this.#missed(record, held.at, now);
+    else if (!this.#executor.dispatch(record, held.at, true, held.releaseAt - held.at)) {
+      if (record.cfg.intervalFromCompletion) this.#planFromCompletion(record, now);
+    }
+    if ((record.flags & FINISHED) !== 0) this.#retireIfFinished(record);
+    this.#arm();
+  }
+
+  /** Runs an occurrence the whole fleet missed (catch-up): late on purpose, so its wait is its deferral. */
+  #runMissed(record: JobRecord, at: number): void {
+    if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return;
+    const now = this.#clock.now();
+    this.#executor.dispatch(record, at, true, Math.max(0, now - at));
   }
 
   /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */
@@ -673,6 +757,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if ((record.flags & REMOVED) !== 0) return;
     record.flags |= REMOVED;
     this.#queue.delete(record.slot);
+    this.#fleet?.forget(record);
     this.#table.remove(record);
     this.#unwatchSignal(record);
     this.#executor.abortJob(record, reason);
@@ -726,6 +811,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
 
   ended(run: Run): void {
     const record = run.job;
+    this.#fleet?.ended(run);
     if (run.version !== record.version) return;
     if (run.scheduled && record.cfg.intervalFromCompletion) {
       this.#planFromCompletion(record, this.#clock.now());

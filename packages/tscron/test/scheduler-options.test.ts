@@ -78,7 +78,12 @@ describe('JobOptions validation', () => {
     ['bad retry', { retry: { attempts: -1 } }, 'ERR_INVALID_OPTION', /attempts.*-1/],
     ['bad retry delay', { retry: { attempts: 1, delay: -5 } }, 'ERR_INVALID_OPTION', /delay/],
     ['bad backoff', { retry: { attempts: 1, backoff: 0.5 } }, 'ERR_INVALID_OPTION', /backoff.*0\.5/],
-    ['bad missedRuns', { missedRuns: 'all' }, 'ERR_INVALID_OPTION', /"all"/],
+    [
+      'bad missedRuns',
+      { missedRuns: 'every' },
+      'ERR_INVALID_OPTION',
+      /'skip' or 'once' or 'all', got "every"/,
+    ],
     ['negative jitter', { jitter: -1 }, 'ERR_INVALID_OPTION', /jitter/],
     ['unknown option', { singleton: 'wait' }, 'ERR_INVALID_OPTION', /"singleton"/],
     ['past startAt', { startAt: T0 - 1000 }, 'ERR_WITH_START_DATE_TIME_PAST', /2025-12-31T23:59:59\.000Z/],
