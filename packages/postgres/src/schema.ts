@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TscronError } from 'tscron';
 import { backendFailure, callerDirectory } from 'tscron/backend';
+import { describeValue } from './sql-values.js';
 
 /** The part of a `pg` Pool, Client or PoolClient tscron uses. */
 export interface Queryable {
@@ -21,51 +22,121 @@ interface PoolLike extends Queryable {
 /** A `pg.Pool`, `pg.Client` or checked-out `PoolClient` (or anything that quacks like one). */
 export type PgClient = Queryable;
 
-/** Where the tables live. */
-export interface Names {
-  schema: string;
+/**
+ * Each component keeps its own numbered migrations and its own bookkeeping table, so that adding
+ * the fleet or the run history never raises the schema version of the claims (an older
+ * `@tscron/postgres` refuses a newer version, and a rollback must not leave replicas unable to start).
+ * Files: `0001_locks.sql` (locks), `fleet_0001_tables.sql` (fleet), `history_0001_runs.sql` (history).
+ */
+export type Track = 'locks' | 'fleet' | 'history';
+
+const TRACK_FILES: Readonly<Record<Track, RegExp>> = {
+  locks: /^(\d+)_[\w-]+\.sql$/,
+  fleet: /^fleet_(\d+)_[\w-]+\.sql$/,
+  history: /^history_(\d+)_[\w-]+\.sql$/,
+};
+
+const TRACK_OWNER: Readonly<Record<Track, string>> = {
+  locks: 'PostgresLocker and PostgresElector',
+  fleet: 'PostgresFleet',
+  history: 'PostgresRunHistory',
+};
+
+/** Tables migrated together: one component's tables under one base name. */
+export interface TableSet {
+  readonly track: Track;
+  /** The schema, quoted. */
+  readonly schema: string;
   /** The schema's name unquoted. */
-  schemaName: string;
+  readonly schemaName: string;
+  /** The bookkeeping table `<table>_migrations`, quoted. */
+  readonly migrations: string;
+  /** Identifies this schema + table set (for the advisory lock and the migration cache). */
+  readonly id: string;
+  /** What each `{{placeholder}}` of the track's files stands for (quoted names). */
+  readonly placeholders: Readonly<Record<string, string>>;
+}
+
+/** Where the claims and leases live. */
+export interface Names extends TableSet {
   locks: string;
   fenceSequence: string;
   leases: string;
-  migrations: string;
   locksNameIndex: string;
   locksExpiresIndex: string;
-  /** Identifies this schema + table set (for the advisory lock and the migration cache). */
-  id: string;
 }
 
-const SUFFIXES = ['_fence', '_leases', '_migrations', '_name_expires', '_expires'];
-
-function quote(identifier: string): string {
+/** Double-quotes an identifier for SQL. */
+export function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
-/** Validates `schema` and `table` and builds the quoted names. */
-export function names(owner: string, schema = 'public', table = 'tscron_locks'): Names {
-  const longest = Math.max(...SUFFIXES.map((s) => s.length));
+/**
+ * Validates `schema` and the base name `table` and names each table of a set: `parts` maps a
+ * placeholder of the track's files to the suffix its table carries after `table` (`''` for `table`
+ * itself). `<table>_migrations` keeps the bookkeeping. Throws `ERR_INVALID_OPTION` for a name that
+ * is empty, holds a NUL or would make a name longer than PostgreSQL's 63 bytes.
+ */
+export function tableSet(
+  owner: string,
+  track: Track,
+  schema: unknown,
+  table: unknown,
+  parts: Readonly<Record<string, string>>,
+  id: string,
+): TableSet {
+  const longest = Math.max('_migrations'.length, ...Object.values(parts).map((suffix) => suffix.length));
   for (const [what, value, max] of [
     ['schema', schema, 63],
     ['table', table, 63 - longest],
   ] as const) {
-    if (typeof value !== 'string' || value.length === 0 || value.length > max || value.includes('\u0000')) {
+    // PostgreSQL cuts names at 63 bytes. The claims' tables have always been checked in UTF-16
+    // units, and keep that so that no name that worked before is refused now.
+    const size = typeof value !== 'string' ? 0 : track === 'locks' ? value.length : Buffer.byteLength(value);
+    if (typeof value !== 'string' || size === 0 || size > max || value.includes('\u0000')) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
-        `${owner} ${what}: must be 1 to ${max} characters, got ${JSON.stringify(value)}`,
+        `${owner} ${what}: must be 1 to ${max} ${track === 'locks' ? 'characters' : 'bytes'} without NUL, got ${describeValue(value)}`,
       );
     }
   }
+  const base = table as string;
+  const placeholders: Record<string, string> = { schema: quote(schema as string) };
+  for (const [placeholder, suffix] of Object.entries(parts)) placeholders[placeholder] = quote(base + suffix);
   return {
-    schema: quote(schema),
-    schemaName: schema,
-    locks: quote(table),
-    fenceSequence: quote(`${table}_fence`),
-    leases: quote(`${table}_leases`),
-    migrations: quote(`${table}_migrations`),
-    locksNameIndex: quote(`${table}_name_expires`),
-    locksExpiresIndex: quote(`${table}_expires`),
-    id: `${schema}.${table}`,
+    track,
+    schema: quote(schema as string),
+    schemaName: schema as string,
+    migrations: quote(`${base}_migrations`),
+    id,
+    placeholders,
+  };
+}
+
+/** Validates `schema` and `table` and builds the quoted names of the claims and leases. */
+export function names(owner: string, schema: unknown = 'public', table: unknown = 'tscron_locks'): Names {
+  const set = tableSet(
+    owner,
+    'locks',
+    schema,
+    table,
+    {
+      locks: '',
+      fence_sequence: '_fence',
+      leases: '_leases',
+      locks_name_index: '_name_expires',
+      locks_expires_index: '_expires',
+    },
+    `${String(schema)}.${String(table)}`,
+  );
+  const p = set.placeholders as Record<string, string>;
+  return {
+    ...set,
+    locks: p.locks as string,
+    fenceSequence: p.fence_sequence as string,
+    leases: p.leases as string,
+    locksNameIndex: p.locks_name_index as string,
+    locksExpiresIndex: p.locks_expires_index as string,
   };
 }
 
@@ -74,7 +145,7 @@ interface Migration {
   file: string;
 }
 
-let known: Migration[] | undefined;
+const known = new Map<Track, Migration[]>();
 let folder: string | undefined;
 
 /** The folder of the `.sql` files shipped in `migrations/` beside the compiled code. */
@@ -88,51 +159,74 @@ export function readMigration(file: string): string {
   return readFileSync(join(migrationsFolder(), file), 'utf8');
 }
 
-/** The numbered `.sql` files shipped in `migrations/`, in order. */
-export function migrations(): Migration[] {
-  if (known === undefined) {
-    const folder = migrationsFolder();
-    known = readdirSync(folder)
-      .map((file) => ({ file, match: /^(\d+)_[\w-]+\.sql$/.exec(file) }))
+/** The numbered `.sql` files of a track shipped in `migrations/`, in order. */
+export function migrations(track: Track = 'locks'): Migration[] {
+  let found = known.get(track);
+  if (found === undefined) {
+    const pattern = TRACK_FILES[track];
+    found = readdirSync(migrationsFolder())
+      .map((file) => ({ file, match: pattern.exec(file) }))
       .filter((m) => m.match !== null)
       .map(({ file, match }) => ({ file, version: Number(match?.[1]) }))
       .sort((a, b) => a.version - b.version);
+    known.set(track, found);
   }
-  return known;
+  return found;
 }
 
-function render(sql: string, n: Names): string {
-  return sql
-    .replaceAll('{{schema}}', n.schema)
-    .replaceAll('{{locks}}', n.locks)
-    .replaceAll('{{fence_sequence}}', n.fenceSequence)
-    .replaceAll('{{leases}}', n.leases)
-    .replaceAll('{{locks_name_index}}', n.locksNameIndex)
-    .replaceAll('{{locks_expires_index}}', n.locksExpiresIndex);
+/** A migration file with its `{{placeholders}}` replaced by the set's quoted names. */
+export function render(sql: string, set: TableSet): string {
+  const text = sql.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+    const name = set.placeholders[key];
+    if (name === undefined) throw new Error(`@tscron/postgres: unknown placeholder ${whole} in a migration`);
+    return name;
+  });
+  return text;
 }
 
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA = '3F000';
 
-function newer(n: Names, found: number, latest: number): TscronError {
+function newer(set: TableSet, found: number, latest: number): TscronError {
   return new TscronError(
     'ERR_INVALID_OPTION',
-    `@tscron/postgres: the tables ${n.id} are at schema version ${found}, newer than the ${latest} this version knows; upgrade @tscron/postgres`,
+    `@tscron/postgres: the tables ${set.id} are at schema version ${found}, newer than the ${latest} this version knows; upgrade @tscron/postgres`,
   );
 }
 
 /**
- * Applies the pending migrations in one transaction under a transaction-scoped advisory lock
- * (so concurrent replicas apply each once, and it works through transaction-pooling proxies).
- * Throws `ERR_INVALID_OPTION` when the database is at a newer schema version than this package.
+ * Checks one row of a set's bookkeeping: a file of this track, or a newer one of the same track.
+ * A row from another track means two components were given the same base table name (their
+ * bookkeeping would mix and each would skip the other's migrations).
  */
-export async function applyMigrations(client: PgClient, n: Names): Promise<void> {
-  const all = migrations();
+function checkApplied(set: TableSet, all: readonly Migration[], version: number, name: string): void {
+  const own = all.find((migration) => migration.version === version);
+  if (own?.file === name) return;
   const latest = all.at(-1)?.version ?? 0;
+  const foreign = Object.entries(TRACK_FILES).some(
+    ([track, pattern]) => track !== set.track && pattern.test(name),
+  );
+  if (own === undefined && version > latest && !foreign) throw newer(set, version, latest);
+  throw new TscronError(
+    'ERR_INVALID_OPTION',
+    `@tscron/postgres: ${set.schemaName}.${set.migrations} records the migration ${JSON.stringify(name)}, which is not one of ${TRACK_OWNER[set.track]}; give each component a table name of its own`,
+  );
+}
+
+/**
+ * Applies the pending migrations of a table set in one transaction under a transaction-scoped
+ * advisory lock (so concurrent replicas apply each once, and it works through transaction-pooling
+ * proxies). Throws `ERR_INVALID_OPTION` when the database is at a newer schema version than this
+ * package, or when the set's bookkeeping belongs to another component.
+ */
+export async function applyMigrations(client: PgClient, set: TableSet): Promise<void> {
+  const all = migrations(set.track);
+  const latest = all.at(-1)?.version ?? 0;
+  const newest = `SELECT version, name FROM ${set.schema}.${set.migrations} ORDER BY version DESC LIMIT 1`;
   try {
-    const { rows } = await client.query(`SELECT max(version) AS version FROM ${n.schema}.${n.migrations}`);
+    const { rows } = await client.query(newest);
     const found = Number(rows[0]?.version ?? 0);
-    if (found > latest) throw newer(n, found, latest);
+    if (rows[0] !== undefined) checkApplied(set, all, found, String(rows[0].name));
     if (found === latest) return;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -144,22 +238,22 @@ export async function applyMigrations(client: PgClient, n: Names): Promise<void>
   let failed: Error | undefined;
   try {
     await connection.query('BEGIN');
-    await connection.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tscron:migrate:${n.id}`]);
+    await connection.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tscron:migrate:${set.id}`]);
     // Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with IF NOT EXISTS.
-    const schema = await connection.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [n.schemaName]);
-    if (schema.rowCount === 0) await connection.query(`CREATE SCHEMA IF NOT EXISTS ${n.schema}`);
+    const schema = await connection.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [set.schemaName]);
+    if (schema.rowCount === 0) await connection.query(`CREATE SCHEMA IF NOT EXISTS ${set.schema}`);
     await connection.query(
-      `CREATE TABLE IF NOT EXISTS ${n.schema}.${n.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${set.schema}.${set.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     const { rows } = await connection.query(
-      `SELECT coalesce(max(version), 0) AS version FROM ${n.schema}.${n.migrations}`,
+      `SELECT version, name FROM ${set.schema}.${set.migrations} ORDER BY version`,
     );
-    const found = Number(rows[0]?.version ?? 0);
-    if (found > latest) throw newer(n, found, latest);
+    for (const row of rows) checkApplied(set, all, Number(row.version), String(row.name));
+    const found = Number(rows.at(-1)?.version ?? 0);
     for (const migration of all) {
       if (migration.version <= found) continue;
-      await connection.query(render(readMigration(migration.file), n));
-      await connection.query(`INSERT INTO ${n.schema}.${n.migrations} (version, name) VALUES ($1, $2)`, [
+      await connection.query(render(readMigration(migration.file), set));
+      await connection.query(`INSERT INTO ${set.schema}.${set.migrations} (version, name) VALUES ($1, $2)`, [
         migration.version,
         migration.file,
       ]);
@@ -181,20 +275,20 @@ const applied = new WeakMap<object, Map<string, Promise<void>>>();
  * Rejects with `ERR_INVALID_OPTION` (a newer schema) or `ERR_LOCK_BACKEND_FAILED` (the driver's
  * error as `cause`).
  */
-export function ensureSchema(client: PgClient, n: Names): Promise<void> {
+export function ensureSchema(client: PgClient, set: TableSet): Promise<void> {
   let perClient = applied.get(client);
   if (perClient === undefined) {
     perClient = new Map();
     applied.set(client, perClient);
   }
-  let pending = perClient.get(n.id);
+  let pending = perClient.get(set.id);
   if (pending === undefined) {
-    pending = serial(client, () => applyMigrations(client, n)).catch((error: unknown) => {
-      throw backendFailure(`@tscron/postgres: applying the migrations of ${n.id}`, error);
+    pending = serial(client, () => applyMigrations(client, set)).catch((error: unknown) => {
+      throw backendFailure(`@tscron/postgres: applying the migrations of ${set.id}`, error);
     });
-    perClient.set(n.id, pending);
+    perClient.set(set.id, pending);
     const cache = perClient;
-    pending.catch(() => cache.delete(n.id));
+    pending.catch(() => cache.delete(set.id));
   }
   return pending;
 }

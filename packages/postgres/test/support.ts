@@ -2,13 +2,15 @@
 import pg from 'pg';
 import type {
   ContractElector,
+  ContractFleet,
   ContractLocker,
   ElectorContractFactory,
+  FleetContractFactory,
   LockerContractFactory,
   LockerContractSettings,
 } from 'tscron/testing';
 import { sparePort } from '../../../test-support/services.js';
-import { type PgClient, PostgresElector, PostgresLocker } from '../src/index.js';
+import { type PgClient, PostgresElector, PostgresFleet, PostgresLocker } from '../src/index.js';
 import { TransactionPooler } from './transaction-pooler.js';
 
 export const url = withUser(process.env.POSTGRES_URL ?? 'postgres://127.0.0.1:5432/test');
@@ -139,4 +141,35 @@ export async function openProbe(): Promise<pg.Pool> {
   const probe = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 });
   await new PostgresLocker({ client: probe, schema, table }).migrate();
   return probe;
+}
+
+/** A schema of one test file's own, so that files running in parallel never share tables. */
+export function fileSchema(what: string): string {
+  return `tscron_${what}_${process.pid}`;
+}
+
+/** An admin pool for a test file; drops `schemas` when ended. */
+export function adminPool(...schemas: string[]): { pool: pg.Pool; end(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 });
+  pool.on('error', () => undefined);
+  return {
+    pool,
+    end: async () => {
+      for (const name of schemas) {
+        await pool.query(`DROP SCHEMA IF EXISTS "${name.replaceAll('"', '""')}" CASCADE`);
+      }
+      await pool.end();
+    },
+  };
+}
+
+/** Fleets over `connect`, one base table name per contract namespace, in `schema`. */
+export function fleetFactory(connect: Connect, schema: string): FleetContractFactory {
+  return {
+    create: async (namespace): Promise<ContractFleet> => {
+      const connection = await connect('tscron-fleet-contract');
+      const fleet = new PostgresFleet({ client: connection.client, schema, table: namespace });
+      return { fleet, close: () => connection.end() };
+    },
+  };
 }
