@@ -5,4 +5,6 @@ export type { PostgresFleetOptions } from './postgres-fleet.js';
 export { PostgresFleet } from './postgres-fleet.js';
 export type { PostgresLockerOptions } from './postgres-locker.js';
 export { PostgresLocker } from './postgres-locker.js';
+export type { PostgresRunHistoryOptions } from './postgres-run-history.js';
+export { PostgresRunHistory } from './postgres-run-history.js';
 export type { PgClient } from './schema.js';

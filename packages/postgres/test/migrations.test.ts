@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { isTscronError } from 'tscron';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rejection } from '../../../test-support/rejection.js';
 import { serviceAvailable } from '../../../test-support/services.js';
-import { PostgresElector, PostgresLocker } from '../src/index.js';
+import { PostgresElector, PostgresFleet, PostgresLocker, PostgresRunHistory } from '../src/index.js';
+import { names, readMigration, render } from '../src/schema.js';
 import { url } from './support.js';
 import { TransactionPooler } from './transaction-pooler.js';
 
 const up = await serviceAvailable('PostgreSQL', url, 5432);
 const admin = up ? new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 }) : undefined;
 const schema = `tscron_migrate_${process.pid}`;
+const T = (table: string) => `"${schema}"."${table}"`;
 afterAll(async () => {
   await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin?.end();
@@ -101,6 +104,121 @@ describe.skipIf(!up)('PostgreSQL migrations', () => {
       expect(pooler.used.size).toBeGreaterThan(1);
     } finally {
       await pooler.end();
+    }
+  });
+  it('upgrades a database the previous version migrated: the claims keep version 3, the fleet and history get tables of their own', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 });
+    try {
+      // What @tscron/postgres did before the fleet: migrations 1 to 3 under its bookkeeping, by hand.
+      const n = names('test', schema, 'legacy');
+      await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await pool.query(
+        `CREATE TABLE ${T('legacy_migrations')} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const [version, file] of [
+        [1, '0001_locks.sql'],
+        [2, '0002_leases.sql'],
+        [3, '0003_expires_index.sql'],
+      ] as const) {
+        await pool.query(render(readMigration(file), n));
+        await pool.query(`INSERT INTO ${T('legacy_migrations')} (version, name) VALUES ($1, $2)`, [
+          version,
+          file,
+        ]);
+      }
+      const old = await new PostgresLocker({ client: pool, schema, table: 'legacy' }).lock('kept', {
+        signal,
+        scheduledAt: new Date(0),
+      });
+      expect(old?.fence).toBe(1n);
+
+      const fresh = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 });
+      try {
+        const locker = new PostgresLocker({ client: fresh, schema, table: 'legacy' });
+        const fleet = new PostgresFleet({ client: fresh, schema });
+        const history = new PostgresRunHistory({ client: fresh, schema });
+        await Promise.all([locker.migrate(), fleet.migrate(), history.migrate()]);
+        expect(await locker.lock('kept', { signal, scheduledAt: new Date(0) })).toBeNull();
+        const next = await locker.lock('new', { signal, scheduledAt: new Date(0) });
+        expect(next?.fence).toBeGreaterThan(1n); // the fence sequence went on
+        await next?.unlock();
+        await fleet.pause('job');
+        expect(await fleet.pausedJobs()).toEqual(['job']);
+        await history.record({
+          jobId: 'id',
+          jobName: 'job',
+          scheduledAt: new Date(),
+          startedAt: new Date(),
+          status: 'running',
+          replica: 'r',
+        });
+      } finally {
+        await fresh.end();
+      }
+      // The previous version reads max(version) of its bookkeeping only, and still starts.
+      const versions = async (table: string) =>
+        (await pool.query(`SELECT version, name FROM ${T(table)} ORDER BY version`)).rows;
+      expect((await versions('legacy_migrations')).map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(await versions('tscron_fleet_migrations')).toEqual([
+        { version: 1, name: 'fleet_0001_tables.sql' },
+      ]);
+      expect(await versions('tscron_runs_migrations')).toEqual([
+        { version: 1, name: 'history_0001_runs.sql' },
+      ]);
+      await old?.unlock();
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses a fleet or history given the tables of another component, naming both', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 });
+    try {
+      await new PostgresLocker({ client: pool, schema, table: 'shared' }).migrate();
+      const onLocks = await rejection(new PostgresFleet({ client: pool, schema, table: 'shared' }).migrate());
+      expect(isTscronError(onLocks, 'ERR_INVALID_OPTION')).toBe(true);
+      expect(onLocks.message).toMatch(/"0003_expires_index\.sql", which is not one of PostgresFleet/);
+      await new PostgresRunHistory({ client: pool, schema, table: 'runs_first' }).migrate();
+      const onRuns = await rejection(
+        new PostgresLocker({ client: pool, schema, table: 'runs_first' }).migrate(),
+      );
+      expect(onRuns.message).toMatch(
+        /"history_0001_runs\.sql", which is not one of PostgresLocker and PostgresElector/,
+      );
+      // The tables of the first stay as they were.
+      expect((await pool.query(`SELECT version FROM ${T('shared_migrations')}`)).rows).toHaveLength(3);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('applies the fleet and history migrations once when replicas start together, and refuses a newer fleet', async () => {
+    const pools = Array.from(
+      { length: 4 },
+      () => new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0 }),
+    );
+    try {
+      await Promise.all(
+        pools.flatMap((client) => [
+          new PostgresFleet({ client, schema, table: 'together' }).migrate(),
+          new PostgresRunHistory({ client, schema, table: 'together_runs' }).migrate(),
+        ]),
+      );
+      expect((await pools[0]!.query(`SELECT version FROM ${T('together_migrations')}`)).rows).toEqual([
+        { version: 1 },
+      ]);
+      await pools[0]!.query(
+        `INSERT INTO ${T('together_migrations')} (version, name) VALUES (2, 'fleet_0002_later.sql')`,
+      );
+      const other = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+      const error = await rejection(
+        new PostgresFleet({ client: other, schema, table: 'together' }).pause('x'),
+      );
+      await other.end();
+      expect(isTscronError(error, 'ERR_INVALID_OPTION')).toBe(true);
+      expect(error.message).toMatch(/at schema version 2, newer than the 1/);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
     }
   });
 });
