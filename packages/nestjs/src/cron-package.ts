@@ -15,7 +15,6 @@ export interface CronPackageJob {
   setTime(time: never): unknown;
   name?: string | null | undefined;
   waitForCompletion?: boolean | undefined;
-  threshold?: number | undefined;
   unrefTimeout?: boolean | undefined;
   lastExecution?: Date | null | undefined;
   onComplete?: unknown;
@@ -42,7 +41,8 @@ export function isCronPackageJob(value: unknown): value is CronPackageJob {
  * (so its callbacks, `context`, `onComplete` argument and `errorHandler` behave as before), and the
  * job's `start`, `stop`, `setTime`, `isActive` and `running` are redirected to the tscron job, so that
  * `registry.addCronJob(name, job); job.start()` runs it on tscron. Its own timer is stopped first.
- * `nextDate()` and `nextDates()` stay the `cron` package's (luxon `DateTime`s).
+ * `nextDate()` and `nextDates()` stay the `cron` package's (luxon `DateTime`s); its `threshold` is
+ * not carried over.
  */
 export function adoptCronPackageJob(foreign: CronPackageJob, name: string): CronJob {
   const where = `SchedulerRegistry.addCronJob("${name}")`;
@@ -62,8 +62,9 @@ export function adoptCronPackageJob(foreign: CronPackageJob, name: string): Cron
       const onComplete = foreign.onComplete;
       return typeof onComplete === 'function' ? onComplete.call(foreign.context ?? foreign) : undefined;
     },
+    // Not its threshold: the cron package sets 250 ms on every job, and its start() never finds an
+    // occurrence already passed, so carrying it over as startAtGrace would add runs.
     waitForCompletion: foreign.waitForCompletion === true,
-    ...(typeof foreign.threshold === 'number' ? { threshold: foreign.threshold } : {}),
   });
   const wasActive = foreign.isActive ?? foreign.running ?? false;
   if (wasActive) stopQuietly(foreign, where);
