@@ -87,7 +87,7 @@ export class RedisFleet implements Fleet {
   }
 
   /** The fleet's keys, for inspection: the replicas hash, the paused set, the completed hash. */
-  get keys(): { replicas: string; paused: string; completed: string } {
+  keys(): { replicas: string; paused: string; completed: string } {
     return { replicas: this.#replicasKey, paused: this.#pausedKey, completed: this.#completedKey };
   }
 

@@ -167,7 +167,7 @@ function factories(flavour: ClientFlavour) {
     create: async (namespace) => {
       const client = await open();
       const fleet = new RedisFleet({ client: client.client, keyPrefix: `${namespace}:` });
-      for (const key of Object.values(fleet.keys)) fleetKeys.add(key);
+      for (const key of Object.values(fleet.keys())) fleetKeys.add(key);
       return {
         fleet,
         close: async () => {
@@ -289,7 +289,7 @@ describe.skipIf(!available).each(clients)('Redis Cluster through $label', (flavo
       for (const call of sent) expect(new Set(keysOf(call).map(keySlot)).size).toBe(1);
       // The records of one turn went out as one call, its 22 keys in the {history} slot.
       expect(sent.filter((call) => keysOf(call).length === 22)).toHaveLength(1);
-      for (const key of [...Object.values(fleet.keys), ...Object.values(history.keys())])
+      for (const key of [...Object.values(fleet.keys()), ...Object.values(history.keys())])
         await probe().del(key);
     } finally {
       test.disconnect();

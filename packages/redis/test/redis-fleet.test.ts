@@ -49,19 +49,19 @@ describe.each(clients)('RedisFleet through $label', (flavour: ClientFlavour) => 
       const { fleet } = open();
       await fleet.heartbeat(beat('short', 100), { signal });
       await fleet.heartbeat(beat('long', 5000), { signal });
-      const left = (await probe?.pttl(fleet.keys.replicas)) ?? -1;
+      const left = (await probe?.pttl(fleet.keys().replicas)) ?? -1;
       expect(left).toBeGreaterThan(4000);
       expect(left).toBeLessThanOrEqual(5000);
       await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(await probe?.hkeys(fleet.keys.replicas)).toEqual(expect.arrayContaining(['short', 'long']));
+      expect(await probe?.hkeys(fleet.keys().replicas)).toEqual(expect.arrayContaining(['short', 'long']));
       expect((await fleet.replicas()).map((r) => r.id)).toEqual(['long']);
-      expect(await probe?.hkeys(fleet.keys.replicas)).toEqual(['long']);
+      expect(await probe?.hkeys(fleet.keys().replicas)).toEqual(['long']);
     });
 
     it('skips an entry it cannot read instead of failing, and deletes one without an expiry', async () => {
       const { fleet } = open();
       await probe?.hset(
-        fleet.keys.replicas,
+        fleet.keys().replicas,
         'garbage',
         'not a replica',
         'half',
@@ -70,7 +70,7 @@ describe.each(clients)('RedisFleet through $label', (flavour: ClientFlavour) => 
       const state = await fleet.heartbeat(beat('good'), { signal });
       expect(state.replicas.map((r) => r.id)).toEqual(['good']);
       expect(state.replicas[0]?.clockOffsetMs).toBe(0.5);
-      expect((await probe?.hkeys(fleet.keys.replicas))?.sort()).toEqual(['good', 'half']);
+      expect((await probe?.hkeys(fleet.keys().replicas))?.sort()).toEqual(['good', 'half']);
     });
 
     it('records and reads 2,500 jobs in one turn, in bounded calls', async () => {
@@ -88,13 +88,13 @@ describe.each(clients)('RedisFleet through $label', (flavour: ClientFlavour) => 
       const { fleet } = open();
       const reason = new Error('stopping');
       expect(await rejection(fleet.heartbeat(beat('r'), { signal: AbortSignal.abort(reason) }))).toBe(reason);
-      expect(await probe?.exists(fleet.keys.replicas)).toBe(0);
+      expect(await probe?.exists(fleet.keys().replicas)).toBe(0);
     });
 
     it('a failing server is ERR_LOCK_BACKEND_FAILED, naming the call', async () => {
       const { fleet } = open();
-      await probe?.set(fleet.keys.paused, 'not a set');
-      await probe?.set(fleet.keys.completed, 'not a hash');
+      await probe?.set(fleet.keys().paused, 'not a set');
+      await probe?.set(fleet.keys().completed, 'not a hash');
       const calls: Array<[string, Promise<unknown>]> = [
         ['heartbeat', fleet.heartbeat(beat('r'), { signal })],
         ['pause', fleet.pause('job')],
@@ -114,7 +114,7 @@ describe.each(clients)('RedisFleet through $label', (flavour: ClientFlavour) => 
       const write = fleet.recordCompleted('job', new Date(5000));
       await fleet.close();
       await write;
-      expect(await probe?.hget(fleet.keys.completed, 'job')).toBe('5000');
+      expect(await probe?.hget(fleet.keys().completed, 'job')).toBe('5000');
       expect(client.opened()).toBe(true);
       const again = new RedisFleet({ client: client.client, keyPrefix: prefixes.at(-1) as string });
       expect((await again.lastCompleted(['job'])).get('job')?.getTime()).toBe(5000);
