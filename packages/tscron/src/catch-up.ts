@@ -10,8 +10,18 @@ const MAX_SCAN = 100_000;
 
 /** What catch-up asks of its scheduler. */
 export interface CatchUpHost {
-  /** Runs the missed occurrence `at` of a job now, claimed like any run, `scheduledAt` = `at`. */
-  catchUp(record: JobRecord, at: number): void;
+  /**
+   * Runs the missed occurrence `at` of a job now, claimed like any run, `scheduledAt` = `at`.
+   * Returns false when the run was not dispatched (a concurrency rule dropped it, the job is paused).
+   */
+  catchUp(record: JobRecord, at: number): boolean;
+}
+
+/** The occurrences of one job still to replay, and the one whose claim is in flight. */
+interface Chain {
+  readonly version: number;
+  readonly rest: number[];
+  current: number;
 }
 
 /**
@@ -67,6 +77,11 @@ export function missedOccurrences(
  * Reads the fleet's last completed occurrences of the jobs that catch up and runs what the fleet
  * missed, at a start (after the first heartbeat) and when such a job joins a started scheduler.
  * Jobs joining together share one `lastCompleted` call.
+ *
+ * The missed occurrences of one job are dispatched one after another, each once the previous one's
+ * claim settled (won, lost or failed), since a job has one lock attempt in flight at a time; their
+ * runs may overlap unless the job's `singletonMode` says otherwise. Replicas starting together walk
+ * the same list, so each occurrence is claimed by all of them within moments and runs once.
  */
 export class CatchUp {
   readonly #fleet: Fleet;
@@ -76,6 +91,7 @@ export class CatchUp {
   /** Bumped by every stop: answers to an earlier start are dropped. */
   #epoch = 0;
   #pending: JobRecord[] = [];
+  readonly #chains = new Map<JobRecord, Chain>();
   #queued: ReturnType<typeof setImmediate> | undefined;
 
   constructor(fleet: Fleet, clock: Clock, logger: Logger, host: CatchUpHost) {
@@ -103,9 +119,23 @@ export class CatchUp {
     });
   }
 
+  /**
+   * A run's claim settled (it was dispatched, or ended without running): the next missed
+   * occurrence of its job, if it was one, is dispatched.
+   */
+  settled(record: JobRecord, at: number): void {
+    if (this.#chains.size === 0) return;
+    const chain = this.#chains.get(record);
+    if (chain === undefined || chain.current !== at) return;
+    chain.current = Number.NaN;
+    // After the run that settled started its task: the replay stays in order.
+    queueMicrotask(() => this.#advance(record, chain));
+  }
+
   /** The scheduler stopped: nothing asked before now runs. */
   stop(): void {
     this.#epoch++;
+    this.#chains.clear();
     this.#pending = [];
     if (this.#queued !== undefined) clearImmediate(this.#queued);
     this.#queued = undefined;
@@ -138,7 +168,23 @@ export class CatchUp {
       this.#logger.info(
         `tscron: job "${record.name}": catching up ${missed.length} occurrence(s) the fleet missed, from ${new Date(missed[0] as number).toISOString()}`,
       );
-      for (const at of missed) this.#host.catchUp(record, at);
+      if (this.#chains.has(record)) return;
+      const chain: Chain = { version: record.version, rest: missed, current: Number.NaN };
+      this.#chains.set(record, chain);
+      this.#advance(record, chain);
     });
+  }
+
+  /** Dispatches the next occurrence of a chain; one that is not dispatched makes way for the next. */
+  #advance(record: JobRecord, chain: Chain): void {
+    for (;;) {
+      const at = chain.rest.shift();
+      if (at === undefined || record.version !== chain.version || this.#chains.get(record) !== chain) {
+        if (this.#chains.get(record) === chain) this.#chains.delete(record);
+        return;
+      }
+      chain.current = at;
+      if (this.#host.catchUp(record, at)) return;
+    }
   }
 }

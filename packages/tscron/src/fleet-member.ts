@@ -18,12 +18,12 @@ export interface FleetHost extends PauseHost {
   jobs(): Iterable<JobRecord>;
   /** A held occurrence's time came: run it, unless its job changed or the scheduler stopped. */
   release(held: HeldRun, now: number): void;
-  /** Runs a missed occurrence now (catch-up). */
-  catchUp(record: JobRecord, at: number): void;
+  /** Runs a missed occurrence now (catch-up); false when it was not dispatched. */
+  catchUp(record: JobRecord, at: number): boolean;
 }
 
-/** A run that ended, as the fleet side sees it. */
-export interface EndedRun {
+/** A run, as the fleet side sees it. */
+export interface FleetRun {
   readonly job: JobRecord;
   readonly at: number;
   readonly scheduled: boolean;
@@ -130,10 +130,16 @@ export class FleetMember {
     this.#pause.forget(record);
   }
 
+  /** A run passed its claim and is about to start its task. */
+  dispatched(run: FleetRun): void {
+    if (run.scheduled) this.#catchUp.settled(run.job, run.at);
+  }
+
   /** A run ended: a completed scheduled run of a job that catches up is recorded in the fleet. */
-  ended(run: EndedRun): void {
-    if (run.scheduled && !Number.isNaN(run.startedAt) && catchesUp(run.job))
-      this.#completions.note(run.job.name, run.at);
+  ended(run: FleetRun): void {
+    if (!run.scheduled) return;
+    if (Number.isNaN(run.startedAt)) this.#catchUp.settled(run.job, run.at);
+    else if (catchesUp(run.job)) this.#completions.note(run.job.name, run.at);
   }
 
   /**

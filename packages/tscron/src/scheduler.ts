@@ -711,10 +711,10 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   }
 
   /** Runs an occurrence the whole fleet missed (catch-up): late on purpose, so its wait is its deferral. */
-  #runMissed(record: JobRecord, at: number): void {
-    if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return;
+  #runMissed(record: JobRecord, at: number): boolean {
+    if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return false;
     const now = this.#clock.now();
-    this.#executor.dispatch(record, at, true, Math.max(0, now - at));
+    return this.#executor.dispatch(record, at, true, Math.max(0, now - at));
   }
 
   /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */
@@ -800,6 +800,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (run.version !== record.version || (record.flags & REMOVED) !== 0) return false;
     const limit = record.cfg.limitedRuns;
     if (record.runCount >= limit) return false;
+    this.#fleet?.dispatched(run);
     record.lastRunAt = this.now();
     if (limit !== Number.POSITIVE_INFINITY && ++record.runCount >= limit) {
       // The last allowed run goes on; the job leaves the scheduler when it ends.

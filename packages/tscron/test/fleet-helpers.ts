@@ -109,6 +109,9 @@ export interface Replica {
   readonly logger: ReturnType<typeof recordingLogger>;
 }
 
+/** The scheduler options a test may add to a replica's. */
+export type ReplicaOptions = Omit<SchedulerOptions, 'clock' | 'fleet' | 'locker' | 'replica'>;
+
 export interface FleetSetup {
   /** The shared FakeClock: the server's time, and what the tests advance. */
   readonly clock: FakeClock;
@@ -128,7 +131,8 @@ export function fleetOf(
   options: {
     fleet?: MemoryFleetOptions;
     locker?: MemoryLockerOptions;
-    scheduler?: Omit<SchedulerOptions, 'clock' | 'fleet' | 'locker' | 'replica'>;
+    /** More scheduler options, the same for every replica or made per replica id. */
+    scheduler?: ReplicaOptions | ((id: string) => ReplicaOptions);
     start?: Date | number;
   } = {},
 ): FleetSetup {
@@ -144,7 +148,7 @@ export function fleetOf(
     const scheduler = createScheduler({
       timeZone: 'UTC',
       logger,
-      ...options.scheduler,
+      ...(typeof options.scheduler === 'function' ? options.scheduler(id) : options.scheduler),
       clock: own,
       fleet,
       locker,

@@ -20,9 +20,10 @@ const CORE = [
   'MemoryLocker',
   'MemoryElector',
   'MemoryRunHistory',
+  'MemoryFleet',
   'setRunOutput',
 ];
-const TESTING = ['FakeClock', 'lockerContract', 'electorContract'];
+const TESTING = ['FakeClock', 'lockerContract', 'electorContract', 'fleetContract'];
 
 describe('public API', () => {
   it.each(CORE)('tscron exports %s', (name) => {
@@ -31,5 +32,13 @@ describe('public API', () => {
 
   it.each(TESTING)('tscron/testing exports %s', (name) => {
     expect(testing).toHaveProperty(name);
+  });
+
+  it('a scheduler has fleet and syncFleet()', async () => {
+    const fleet = new tscron.MemoryFleet();
+    const scheduler = tscron.createScheduler({ fleet });
+    expect(scheduler.fleet).toBe(fleet);
+    expect(typeof scheduler.syncFleet).toBe('function');
+    await scheduler.shutdown();
   });
 });

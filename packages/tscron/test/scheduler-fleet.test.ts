@@ -247,6 +247,47 @@ describe('heartbeats', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  test('until the first heartbeat settles, due runs wait for it: at most one interval, and the wait is no lateness', async () => {
+    const clock = new FakeClock(T0);
+    const inner = new MemoryFleet({ clock, heartbeat: '1s' });
+    let answer = false;
+    const fleet = Object.create(inner, {
+      heartbeat: {
+        value: (beat: never, options: { signal: AbortSignal }) =>
+          answer
+            ? inner.heartbeat(beat, options)
+            : new Promise((_, reject) =>
+                options.signal.addEventListener('abort', () => reject(options.signal.reason)),
+              ),
+      },
+    });
+    const delays: number[] = [];
+    const scheduler = createScheduler({
+      clock,
+      fleet,
+      replica: 'slow',
+      logger: recordingLogger(),
+      monitor: {
+        jobSchedulingDelay: (_job, at, started) => void delays.push(started.getTime() - at.getTime()),
+      },
+    });
+    const runs: number[] = [];
+    scheduler.newJob(durationJob('1h'), () => void runs.push(clock.now() - T0), {
+      name: 'boot',
+      startAt: 'immediately',
+      missedRuns: 'skip',
+    });
+    scheduler.start();
+    await clock.advance('999ms');
+    expect(runs).toEqual([]);
+    answer = true;
+    await clock.advance('1ms'); // the first heartbeat is given up; the second answers
+    expect(runs).toEqual([1000]);
+    expect(delays).toEqual([0]);
+    await scheduler.shutdown();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   test('the heartbeat timer holds the process open like the scheduler does, never with unref, never after stop', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     const before = timers();
