@@ -1,15 +1,18 @@
 // RedisRunHistory: the runs of every replica in one store on Redis, trimmed by count per job and by age.
 import type { Duration, RunHistory, RunQuery, RunRecord } from 'tscron';
 import { TscronError } from 'tscron';
-import { backendFailure, Coalescer, checkJobName, durationOption } from 'tscron/backend';
+import { backendFailure, checkJobName, durationOption } from 'tscron/backend';
 import type { RedisClient } from './client.js';
 import type { RedisConnection } from './connection.js';
 import { clientOption, keyPrefixOption, shown } from './options.js';
 import { checkRunRecord, decodeRunRecord, encodeRunRecord, runId } from './run-record-codec.js';
 import { script } from './scripts.js';
+import { WriteQueue } from './write-queue.js';
 
 /** Records one script call takes at most: each call keeps the server busy for its whole length. */
 const RECORDS_PER_CALL = 500;
+/** Records that may wait while a batch is on its way; more are rejected rather than held. */
+const MAX_WAITING = 10_000;
 /** The longest `maxAge`: 100 years (longer ones would overflow the server's expiry times). */
 const MAX_AGE_LIMIT = 100 * 365 * 24 * 3_600_000;
 
@@ -45,6 +48,8 @@ interface Pending {
   readonly jobKey: string;
   readonly id: string;
   readonly startedAt: number;
+  /** A `running` record: written only when its run has no record yet, so it never replaces the final one. */
+  readonly first: boolean;
   readonly value: string;
 }
 
@@ -53,11 +58,14 @@ interface Pending {
  * given as `createScheduler({ history })` on every replica so that they share one history: the
  * dashboard then shows every replica's runs, and `record.replica` says which ran each.
  *
- * A run's `running` record and its final one share an id, so the final record replaces the first.
- * The records of one turn of the event loop (runs that start or end together) share one script call
- * (500 records a call at most); it also enforces retention, deleting at most twice as many runs as it
- * writes plus 16, so a write's cost stays bounded even after `perJob` or `maxAge` were lowered. The
- * scheduler writes after the fact, so a slow or failing Redis never delays or fails a run.
+ * A run's `running` record and its final one share an id, so the final record replaces the first
+ * (and a `running` record never replaces a final one, whichever reaches Redis first). The records of
+ * one turn of the event loop (runs that start or end together) share one script call (500 records a
+ * call at most); while one batch is on its way the next gathers, up to 10,000 records, past which
+ * records are dropped (rejected) rather than held. The script also enforces retention, deleting at
+ * most twice as many runs as it writes plus 16, so a write's cost stays bounded even after `perJob`
+ * or `maxAge` were lowered. The scheduler writes after the fact, so a slow or failing Redis never
+ * delays or fails a run.
  * Records are JSON with millisecond times: they come back exactly as written, optional fields
  * absent when they were; `error` keeps its first 8,192 characters and `output` its last 8,192.
  *
@@ -79,7 +87,7 @@ export class RedisRunHistory implements RunHistory {
   readonly #perJob: number;
   readonly #maxAge: number;
   readonly #writes = new Set<Promise<unknown>>();
-  readonly #queue: Coalescer<Pending, unknown>;
+  readonly #queue: WriteQueue<Pending>;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisRunHistoryOptions) {
@@ -102,7 +110,15 @@ export class RedisRunHistory implements RunHistory {
         `RedisRunHistory maxAge: must be at most 100 years, got ${String(options.maxAge)}`,
       );
     }
-    this.#queue = new Coalescer((items) => this.#flush(items));
+    this.#queue = new WriteQueue(
+      (items) => this.#flush(items),
+      MAX_WAITING,
+      () =>
+        new TscronError(
+          'ERR_LOCK_BACKEND_FAILED',
+          `RedisRunHistory record: ${MAX_WAITING} records are waiting for Redis already; this one is dropped`,
+        ),
+    );
   }
 
   /** The history's keys, for inspection: the runs hash, the started index, and one job's index. */
@@ -112,9 +128,10 @@ export class RedisRunHistory implements RunHistory {
   }
 
   /**
-   * Stores `run`, replacing the stored record of the same run. Resolves once it is written, together
-   * with the other records of this turn; rejects with `ERR_INVALID_OPTION` for a bad record (before
-   * any I/O) and `ERR_LOCK_BACKEND_FAILED` when Redis fails.
+   * Stores `run`, replacing the stored record of the same run (unless `run` is a `running` record and
+   * the run's final record is stored already). Resolves once it is written, together with the other
+   * records of its batch; rejects with `ERR_INVALID_OPTION` for a bad record (before any I/O) and
+   * `ERR_LOCK_BACKEND_FAILED` when Redis fails or 10,000 records are waiting already.
    */
   record(run: RunRecord): Promise<void> {
     let pending: Pending;
@@ -124,14 +141,13 @@ export class RedisRunHistory implements RunHistory {
         jobKey: this.#jobKey(run.jobName),
         id: runId(run),
         startedAt: run.startedAt.getTime(),
+        first: run.status === 'running',
         value: encodeRunRecord(run),
       };
     } catch (error) {
       return Promise.reject(error);
     }
-    const write = this.#queue.add(pending).then((failure) => {
-      if (failure !== undefined) throw failure;
-    });
+    const write = this.#queue.add(pending);
     this.#writes.add(write);
     const forget = () => {
       this.#writes.delete(write);
@@ -178,7 +194,7 @@ export class RedisRunHistory implements RunHistory {
   }
 
   /**
-   * Sends the records of one turn, {@link RECORDS_PER_CALL} a script call, all calls at once (every
+   * Sends a batch, {@link RECORDS_PER_CALL} records a script call, all calls at once (every
    * key shares the `{history}` slot, so a Cluster takes them all on one node). Resolves one entry per
    * record: undefined when written, else the error of its call.
    */
@@ -207,7 +223,7 @@ export class RedisRunHistory implements RunHistory {
         index = keys.push(record.jobKey);
         jobIndex.set(record.jobKey, index);
       }
-      args.push(index, record.id, record.startedAt, record.value);
+      args.push(index, record.id, record.startedAt, record.first ? 1 : 0, record.value);
     }
     try {
       await this.#connection.run(script.historyRecord, keys, args);

@@ -2,7 +2,7 @@
 // counted (INFO commandstats), through each client of clients.ts: a heartbeat is one, and the
 // completions and records of one turn of the event loop share one (500 records a call at most).
 import { Redis } from 'ioredis';
-import type { RunRecord } from 'tscron';
+import { isTscronError, type RunRecord } from 'tscron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisFleet, RedisRunHistory } from '../src/index.js';
 import { readScript } from '../src/scripts.js';
@@ -104,6 +104,33 @@ describe.skipIf(!redisServerInstalled).each(clients)('server calls through $labe
     expect(await cost(() => history.list({ limit: 50 }))).toBe(1);
     expect(await cost(() => history.list({ jobName: 'k3', limit: 50 }))).toBe(1);
     expect(await history.list({ limit: 5000 })).toHaveLength(1300);
+    await probe.flushdb();
+  });
+
+  it('while a batch is on its way the next gathers, and past 10,000 waiting records a record is dropped', async () => {
+    const history = new RedisRunHistory({ client: test.client });
+    const calls = await scriptCalls(probe);
+    // The server takes no command for 400 ms: the first batch stays on its way meanwhile.
+    await probe.client('PAUSE', 400);
+    const before = Date.now();
+    const first = history.record(record('paused', 0));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const later: Array<Promise<void>> = [];
+    for (let turn = 0; turn < 100; turn++) {
+      for (let i = 0; i < 100; i++) later.push(history.record(record(`paused-${turn}`, i)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const dropped = await history.record(record('one-too-many', 0)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(Date.now() - before).toBeLessThan(400);
+    expect(isTscronError(dropped, 'ERR_LOCK_BACKEND_FAILED')).toBe(true);
+    expect((dropped as Error).message).toMatch(/10000 records are waiting for Redis already/);
+    await Promise.all([first, ...later]);
+    // The 10,000 that waited went as one batch: 20 calls of 500.
+    expect((await scriptCalls(probe)) - calls).toBe(1 + 20);
+    expect(await history.list({ limit: 20_000 })).toHaveLength(10_001);
     await probe.flushdb();
   });
 });

@@ -74,10 +74,16 @@ describe.skipIf(!up).each(clients)('RedisRunHistory through $label', (flavour: C
     await Promise.all([history.record(quick), history.record({ ...quick, status: 'skip' })]);
     expect((await history.list({ jobName: 'report' })).map((r) => r.status)).toEqual(['skip', 'fail']);
 
+    // A running record that reaches Redis after its run's final one leaves the final one alone.
+    const late = run('report', 500, { status: 'running' });
+    await history.record({ ...late, status: 'success' });
+    await history.record(late);
+    expect((await history.list({ jobName: 'report', limit: 1 }))[0]?.status).toBe('success');
+
     // Another replica's run of the same occurrence, or another start, is another run.
     await history.record({ ...final, replica: 'replica-b' });
     await history.record({ ...final, startedAt: new Date(final.startedAt.getTime() + 1) });
-    expect(await history.list({ jobName: 'report' })).toHaveLength(4);
+    expect(await history.list({ jobName: 'report' })).toHaveLength(5);
   });
 
   it('dates come back to the millisecond and absent fields stay absent', async () => {

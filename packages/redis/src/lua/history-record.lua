@@ -2,9 +2,11 @@
 -- (run id -> record), KEYS[2]: the started index (sorted set of every run id by start ms),
 -- KEYS[3..]: the jobs' indexes (one sorted set per job name, run id by start ms); all in one slot.
 -- ARGV[1]: runs kept per job, ARGV[2]: the age in ms past which runs go, ARGV[3]: the most runs this
--- call may delete; then four per record: the index of its job's key in KEYS, its run id, its start
--- ms, the record. A record replaces the one of the same run id (a run's final record its `running`
--- one: same id, same start). Returns the number of runs deleted.
+-- call may delete; then five per record: the index of its job's key in KEYS, its run id, its start
+-- ms, 1 for a `running` record (else 0), the record. A record replaces the one of the same run id (a
+-- run's final record its `running` one: same id, same start), except that a `running` record is
+-- written only when its run has none, so that it never replaces the final one if it comes later.
+-- Returns the number of runs deleted.
 local runs, started = KEYS[1], KEYS[2]
 local perJob = tonumber(ARGV[1])
 local maxAge = tonumber(ARGV[2])
@@ -12,9 +14,9 @@ local budget = tonumber(ARGV[3])
 local time = redis.call('TIME')
 local cutoff = time[1] * 1000 + math.floor(time[2] / 1000) - maxAge
 
-for i = 4, #ARGV, 4 do
+for i = 4, #ARGV, 5 do
   local id, at = ARGV[i + 1], ARGV[i + 2]
-  redis.call('HSET', runs, id, ARGV[i + 3])
+  redis.call(ARGV[i + 3] == '1' and 'HSETNX' or 'HSET', runs, id, ARGV[i + 4])
   redis.call('ZADD', started, at, id)
   redis.call('ZADD', KEYS[tonumber(ARGV[i])], at, id)
 end
