@@ -23,9 +23,10 @@ export interface HistorySql {
   /**
    * Writes a batch (arrays of one value per run, runs distinct): $1 job ids, $2 job names,
    * $3 scheduled, $4 started, $5 ended (epoch ms, ended may be NULL), $6 statuses, $7 errors,
-   * $8 attempts, $9 replicas, $10 outputs; then the limits: $11 runs kept per job, $12 how many
-   * rows beyond a job's count one write deletes at most (besides one per new run), $13 the age limit
-   * in ms, $14 how many rows past it one write deletes at most. Returns `written`, the rows written.
+   * $8 attempts, $9 replicas, $10 outputs; then retention: $11 runs kept per job, $12 the jobs to
+   * trim to that count now and $13 how many rows each may lose at most, $14 the age limit in ms,
+   * $15 how many rows past it to delete at most. Returns `job_name, fresh`: how many rows each job
+   * of the batch gained (runs written for the first time).
    */
   write: string;
   /** $1 before (epoch ms, Infinity for none), $2 limit. */
@@ -43,12 +44,14 @@ export function historySql(set: TableSet): HistorySql {
   return {
     // The upsert replaces a run's 'running' row with its final one, and never the other way round
     // (two writers' batches may commit in either order). RETURNING tells new rows (xmax = 0) from
-    // replaced ones: only new rows grow a job, and only grown jobs are trimmed, each in one backward
-    // scan of its range of runs_by_job that stops after the rows it keeps plus those it deletes.
-    // Both deletes run after the upsert (they read what it returned), see the table as it was
-    // before the statement (new rows are not counted among the old ones kept), skip rows another
-    // writer holds instead of waiting (so concurrent writers never deadlock; the next write
-    // finishes what one skipped), and delete by row address so that they read no other index.
+    // replaced ones: only new rows grow a job. A job named in $12 that grew keeps its newest $11
+    // runs: a backward scan of its range of runs_by_job, without locks, picks the rows past them
+    // (those already there: rows this statement inserts are not visible to it, hence $11 minus
+    // the new ones); then those rows are locked, skipping any another writer holds, and deleted.
+    // The age limit deletes the oldest rows of any job the same way. Neither ever waits on another
+    // writer (so concurrent writers cannot deadlock; the next trim finishes what one skipped), both
+    // run after the upsert (they read what it returned), and both delete by row address so that
+    // they read no other index.
     write: `WITH written AS (
   INSERT INTO ${H} AS h (started_at, scheduled_at, ended_at, attempts, status, job_name, job_id, replica, error, output)
   SELECT ${instant('i.started')}, ${instant('i.scheduled')}, ${instant('i.ended')}, i.attempts, i.status,
@@ -63,28 +66,34 @@ export function historySql(set: TableSet): HistorySql {
   RETURNING h.job_name, h.xmax = 0 AS fresh
 ), grown AS (
   SELECT job_name, count(*)::int AS fresh FROM written WHERE fresh GROUP BY job_name
-), done AS (
-  SELECT count(*)::int AS n FROM written
+), due AS (
+  SELECT g.job_name, g.fresh, t.most FROM grown g
+  JOIN unnest($12::text[], $13::int[]) AS t(job_name, most) ON t.job_name = g.job_name
 ), beyond AS (
   DELETE FROM ${H} WHERE ctid = ANY(ARRAY(
-    SELECT o.ctid FROM grown g CROSS JOIN LATERAL (
-      SELECT x.ctid FROM ${H} x WHERE ${job('x.job_name')} = ${job('g.job_name')} AND x.job_name = g.job_name
-      ORDER BY x.started_at DESC OFFSET greatest($11::int - g.fresh, 0) LIMIT g.fresh + $12::int
-      FOR UPDATE OF x SKIP LOCKED
-    ) o
+    SELECT z.ctid FROM ${H} z WHERE z.ctid = ANY(ARRAY(
+      SELECT o.ctid FROM due d CROSS JOIN LATERAL (
+        SELECT x.ctid FROM ${H} x WHERE ${job('x.job_name')} = ${job('d.job_name')}
+        ORDER BY x.started_at DESC OFFSET greatest($11::int - d.fresh, 0) LIMIT d.most
+      ) o
+    ))
+    FOR UPDATE SKIP LOCKED
   ))
 ), aged AS (
   DELETE FROM ${H} WHERE ctid = ANY(ARRAY(
-    SELECT x.ctid FROM ${H} x, done
-    WHERE x.started_at < now() - $13::float8 * interval '1 millisecond' AND done.n >= 0
-    ORDER BY x.started_at LIMIT $14::int FOR UPDATE OF x SKIP LOCKED
+    SELECT x.ctid FROM ${H} x
+    WHERE x.started_at < now() - $14::float8 * interval '1 millisecond' AND (SELECT count(*) FROM grown) >= 0
+    ORDER BY x.started_at LIMIT $15::int FOR UPDATE SKIP LOCKED
   ))
 )
-SELECT n AS written FROM done`,
+SELECT job_name, fresh FROM grown`,
     list: `SELECT ${columns} FROM ${H}
 WHERE started_at < ${instant('$1')} ORDER BY started_at DESC LIMIT $2`,
+    // By the digest alone: a second condition on job_name makes the planner think the job has a
+    // fiftieth of its rows and sort them all instead of reading the newest few off the index.
+    // The caller drops rows of another name (a digest collision).
     listJob: `SELECT ${columns} FROM ${H}
-WHERE ${job('job_name')} = ${job('$3::text')} AND job_name = $3 AND started_at < ${instant('$1')}
+WHERE ${job('job_name')} = ${job('$3::text')} AND started_at < ${instant('$1')}
 ORDER BY started_at DESC LIMIT $2`,
   };
 }

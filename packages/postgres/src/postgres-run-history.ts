@@ -12,6 +12,7 @@ import { type HistorySql, historySql, historyTables } from './history-sql.js';
 import { ensureSchema, type PgClient, run, type TableSet } from './schema.js';
 import { SerialBatcher } from './serial-batcher.js';
 import { dateOf, describeValue, storable } from './sql-values.js';
+import { TrimSchedule } from './trim-schedule.js';
 
 /** Options of {@link PostgresRunHistory}. */
 export interface PostgresRunHistoryOptions {
@@ -48,8 +49,8 @@ const OUTPUT_LIMIT = 8 * 1024;
 const MAX_BATCH = 500;
 /** Records waiting for the server at most; beyond, records are dropped (and the scheduler logs it). */
 const MAX_PENDING = 10_000;
-/** How many rows beyond the limits one write may delete besides one per new run. */
-const SLACK = 100;
+/** How many rows past the age limit one write deletes beyond one per record. */
+const AGE_SLACK = 100;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 
@@ -104,6 +105,7 @@ export class PostgresRunHistory implements RunHistory {
   readonly #perJob: number;
   readonly #maxAge: number;
   readonly #batcher: SerialBatcher<Row>;
+  readonly #trims: TrimSchedule;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: PostgresRunHistoryOptions) {
@@ -111,14 +113,15 @@ export class PostgresRunHistory implements RunHistory {
       throw new TscronError('ERR_INVALID_OPTION', `${OWNER}: \`client\` must be a pg Pool or Client`);
     }
     const perJob = options.perJob ?? 1000;
-    if (!Number.isInteger(perJob) || perJob < 1 || perJob > 2 ** 31 - 1 - SLACK) {
+    if (!Number.isInteger(perJob) || perJob < 1 || perJob > 1_000_000) {
       throw new TscronError(
         'ERR_INVALID_OPTION',
-        `${OWNER} perJob: must be an integer from 1 to ${2 ** 31 - 1 - SLACK}, got ${describeValue(perJob)}`,
+        `${OWNER} perJob: must be an integer from 1 to 1000000, got ${describeValue(perJob)}`,
       );
     }
     this.#client = options.client;
     this.#perJob = perJob;
+    this.#trims = new TrimSchedule(perJob);
     this.#maxAge = durationOption(options.maxAge, 30 * 24 * 3_600_000, `${OWNER} maxAge`);
     this.#tables = historyTables(OWNER, options.schema, options.table);
     this.#sql = historySql(this.#tables);
@@ -168,7 +171,8 @@ export class PostgresRunHistory implements RunHistory {
     const values: unknown[] = [before?.getTime() ?? Number.POSITIVE_INFINITY, Math.min(limit, MAX_LIMIT)];
     if (jobName !== undefined) values.push(storable(jobName));
     const rows = await this.#query(jobName === undefined ? 'list' : 'listJob', values);
-    return rows.map(recordOf);
+    const name = values[2];
+    return (name === undefined ? rows : rows.filter((row) => row.job_name === name)).map(recordOf);
   }
 
   /** Writes a batch: one statement for the runs and the deletes their growth calls for. */
@@ -182,7 +186,10 @@ export class PostgresRunHistory implements RunHistory {
       if (stored === undefined || stored.status === 'running' || row.status !== 'running') runs.set(key, row);
     }
     const batch = this.#newestPerJob([...runs.values()]);
-    await this.#query('write', [
+    const perJob = new Map<string, number>();
+    for (const row of batch) perJob.set(row.jobName, (perJob.get(row.jobName) ?? 0) + 1);
+    const trims = this.#trims.due(perJob);
+    const grown = await this.#query('write', [
       batch.map((r) => r.jobId),
       batch.map((r) => r.jobName),
       batch.map((r) => r.scheduled),
@@ -194,10 +201,12 @@ export class PostgresRunHistory implements RunHistory {
       batch.map((r) => r.replica),
       batch.map((r) => r.output),
       this.#perJob,
-      SLACK,
+      trims.jobs,
+      trims.most,
       this.#maxAge,
-      batch.length + SLACK,
+      batch.length + AGE_SLACK,
     ]);
+    this.#trims.written(trims, new Map(grown.map((row) => [row.job_name as string, Number(row.fresh)])));
   }
 
   /**
@@ -206,17 +215,14 @@ export class PostgresRunHistory implements RunHistory {
    */
   #newestPerJob(batch: Row[]): Row[] {
     if (batch.length <= this.#perJob) return batch;
-    const perJob = new Map<string, number>();
-    for (const row of batch) perJob.set(row.jobName, (perJob.get(row.jobName) ?? 0) + 1);
-    if (![...perJob.values()].some((count) => count > this.#perJob)) return batch;
-    const kept: Row[] = [];
     const seen = new Map<string, number>();
+    const kept: Row[] = [];
     for (const row of [...batch].sort((a, b) => b.started - a.started)) {
       const count = (seen.get(row.jobName) ?? 0) + 1;
       seen.set(row.jobName, count);
       if (count <= this.#perJob) kept.push(row);
     }
-    return kept;
+    return kept.length === batch.length ? batch : kept;
   }
 
   async #query(statement: keyof HistorySql, values: unknown[]): Promise<Array<Record<string, unknown>>> {

@@ -134,13 +134,15 @@ function basics(connect: Connect): void {
 }
 
 /** A connection whose statements are counted. */
-function counting(connection: Connection): PgClient & { statements: number } {
+function counting(connection: Connection): PgClient & { statements: number; trims: number } {
   connections.push(connection);
   const inner = connection.client;
   const counted = {
     statements: 0,
+    trims: 0,
     query: (text: string, values?: unknown[]) => {
       counted.statements++;
+      if (Array.isArray(values?.[11]) && (values[11] as unknown[]).length > 0) counted.trims++;
       return inner.query(text, values);
     },
   };
@@ -191,12 +193,12 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
   });
 
   it('three replicas writing at once through their own pools keep every run, then the count', async () => {
-    const a = await history(viaPool, { perJob: 40 });
-    const [b, c] = [await replicaOf(a, { perJob: 40 }), await replicaOf(a, { perJob: 40 })];
+    const a = await history(viaPool, { perJob: 20 });
+    const [b, c] = [await replicaOf(a, { perJob: 20 }), await replicaOf(a, { perJob: 20 })];
     const writers = [a, b, c];
     await Promise.all(writers.map((w) => w.migrate()));
     const runsOf = (w: number) =>
-      Array.from({ length: 30 }, (_, i) =>
+      Array.from({ length: 18 }, (_, i) =>
         running(`shared-${i % 3}`, 100_000 - i * 100, { replica: `replica-${w}`, jobId: `id-${w}-${i % 3}` }),
       );
     await Promise.all(
@@ -207,23 +209,41 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
         }
       }),
     );
-    // 90 runs of 3 jobs, 30 each: under perJob, all kept, every one final.
+    // 54 runs of 3 jobs, 18 each: under perJob, all kept, every one final.
     const all = await a.list({ limit: 1000 });
-    expect(all.length).toBe(90);
+    expect(all.length).toBe(54);
     expect(all.every((run) => run.status === 'success')).toBe(true);
-    // Now every writer adds 20 runs of one job at once (60 rows over perJob 40 all told).
+    // Now every writer adds 10 runs of one job at once (48 of it all told, perJob 20).
     await Promise.all(
       writers.map(async (writer, w) => {
-        for (let i = 0; i < 20; i++) await writer.record(running('shared-0', 50_000 - i * 10 - w));
+        for (let i = 0; i < 10; i++) await writer.record(running('shared-0', 50_000 - i * 10 - w));
       }),
     );
-    // Writers racing may each skip a row another holds, leaving a few extra until the next write.
+    // Writers racing may each skip a row another holds, leaving a few extra until the next trim.
     const raced = await rowCount(a, 'shared-0');
-    expect(raced).toBeGreaterThanOrEqual(40);
-    expect(raced).toBeLessThanOrEqual(43);
+    expect(raced).toBeGreaterThanOrEqual(20);
+    expect(raced).toBeLessThanOrEqual(22);
     await a.record(running('shared-0', 1000));
-    expect(await rowCount(a, 'shared-0')).toBe(40);
-    expect(await rowCount(a)).toBe(100);
+    expect(await rowCount(a, 'shared-0')).toBe(20);
+    expect(await rowCount(a)).toBe(56);
+  });
+
+  it('with a larger perJob, trims each job once per perJob / 20 new runs, to exactly perJob', async () => {
+    const counted = counting(await viaPool('tscron-history-trim'));
+    const table = `runs_${++tables}`;
+    const h = new PostgresRunHistory({ client: counted, schema, table, perJob: 100 });
+    const trims = () => counted.trims;
+    for (let i = 0; i < 160; i++) {
+      await h.record(running('many', 100_000 - i * 10));
+      const rows = await rowCount({ table }, 'many');
+      expect(rows).toBeLessThanOrEqual(104); // every 5 new runs: at most 4 too many
+      if (i >= 99) expect(rows).toBeGreaterThanOrEqual(100);
+    }
+    // One write in 5 trims (the first after 1 to 5 writes, by the random start), not every write.
+    expect(trims()).toBeGreaterThanOrEqual(31);
+    expect(trims()).toBeLessThanOrEqual(32);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => h.record(running('many', 500 - i))));
+    expect(await rowCount({ table }, 'many')).toBe(100); // 5 runs in one write: that write trims
   });
 
   it('stores names as given (unicode, quotes, 1,000 characters) and U+0000 as U+FFFD', async () => {
