@@ -240,8 +240,17 @@ export async function applyMigrations(client: PgClient, set: TableSet): Promise<
     await connection.query('BEGIN');
     await connection.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tscron:migrate:${set.id}`]);
     // Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with IF NOT EXISTS.
-    const schema = await connection.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [set.schemaName]);
-    if (schema.rowCount === 0) await connection.query(`CREATE SCHEMA IF NOT EXISTS ${set.schema}`);
+    // IF NOT EXISTS does not stop two sets (the locker's and the fleet's) creating the schema at the
+    // same time, so its creation has a lock of its own.
+    const exists = 'SELECT 1 FROM pg_namespace WHERE nspname = $1';
+    if ((await connection.query(exists, [set.schemaName])).rowCount === 0) {
+      await connection.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `tscron:schema:${set.schemaName}`,
+      ]);
+      if ((await connection.query(exists, [set.schemaName])).rowCount === 0) {
+        await connection.query(`CREATE SCHEMA ${set.schema}`);
+      }
+    }
     await connection.query(
       `CREATE TABLE IF NOT EXISTS ${set.schema}.${set.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );

@@ -221,4 +221,32 @@ describe.skipIf(!up)('PostgreSQL migrations', () => {
       await Promise.all(pools.map((pool) => pool.end()));
     }
   });
+  it('creates a missing schema once when the locker, the fleet and the history migrate into it at once', async () => {
+    const fresh = `${schema}_new`;
+    const pools = Array.from(
+      { length: 3 },
+      () => new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 0 }),
+    );
+    try {
+      await Promise.all(
+        pools.flatMap((client) => [
+          new PostgresLocker({ client, schema: fresh }).migrate(),
+          new PostgresFleet({ client, schema: fresh }).migrate(),
+          new PostgresRunHistory({ client, schema: fresh }).migrate(),
+        ]),
+      );
+      const { rows } = await pools[0]!.query(
+        'SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename LIKE $2 ORDER BY tablename',
+        [fresh, '%migrations'],
+      );
+      expect(rows.map((r) => r.tablename)).toEqual([
+        'tscron_fleet_migrations',
+        'tscron_locks_migrations',
+        'tscron_runs_migrations',
+      ]);
+    } finally {
+      await pools[0]!.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
 });
