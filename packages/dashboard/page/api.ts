@@ -1,5 +1,5 @@
 import { authHeaders } from './token.js';
-import type { JobView, RunView, StateView } from './types.js';
+import type { JobView, ReplicaView, RunView, StateView } from './types.js';
 
 /** A response that was not 2xx; `status` 401 means the token is missing or wrong. */
 export class ApiError extends Error {
@@ -39,6 +39,8 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 export const getJobs = () => request<JobView[]>('jobs');
 
 export const getState = () => request<StateView>('state');
+
+export const getReplicas = () => request<ReplicaView[]>('replicas');
 
 export const getRuns = (jobId: string, limit: number) =>
   request<RunView[]>(`jobs/${encodeURIComponent(jobId)}/runs?limit=${limit}`);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, getJobs, getRuns, getState, type JobAction, postAction } from './api.js';
+import { ApiError, getJobs, getReplicas, getRuns, getState, type JobAction, postAction } from './api.js';
 import { followEvents } from './events.js';
 import { applyFilter, type Filter, Filters } from './filters.js';
 import { Header } from './header.js';
@@ -7,10 +7,11 @@ import { html } from './html.js';
 import { JobCard } from './job-card.js';
 import { JobDetail } from './job-detail.js';
 import { type LiveUpdate, readEvent } from './live-update.js';
+import { ReplicasPanel } from './replicas-panel.js';
 import { upsertRun } from './runs.js';
 import { saveToken } from './token.js';
 import { TokenForm } from './token-form.js';
-import type { JobView, RunView, StateView } from './types.js';
+import type { JobView, ReplicaView, RunView, StateView } from './types.js';
 
 /**
  * Jobs in the first render. A thousand cards take a few hundred milliseconds to build; the first
@@ -21,6 +22,12 @@ const firstBatch = 60;
 export const historyLimit = 50;
 /** Run events change next runs and counts the event does not carry: the list is re-read, at most this often. */
 const refreshDelay = 1000;
+/**
+ * With a fleet, the replicas, the list and the open history are re-read every heartbeat (the other
+ * replicas' runs reach the shared history, not this page's event stream), within these bounds.
+ */
+const fleetPollMin = 1000;
+const fleetPollMax = 30_000;
 
 /** `checking`: a token was just entered and is being tried; a 401 then means it was wrong. */
 type Auth = 'unknown' | 'ok' | 'needed' | 'checking' | 'refused';
@@ -37,6 +44,8 @@ export function App() {
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [shown, setShown] = useState(firstBatch);
+  const [replicas, setReplicas] = useState<ReplicaView[] | null>(null);
+  const [replicaError, setReplicaError] = useState<string | null>(null);
   const openRef = useRef(openId);
   openRef.current = openId;
 
@@ -64,15 +73,55 @@ export function App() {
     void load();
   }, [load]);
 
-  // Re-reading the list after events, throttled: a burst of runs costs one request.
+  const loadReplicas = useCallback(async () => {
+    try {
+      setReplicas(await getReplicas());
+      setReplicaError(null);
+    } catch (error) {
+      if (!fail(error)) setReplicaError(error instanceof Error ? error.message : String(error));
+    }
+  }, [fail]);
+
+  /** Re-reads the open job's history in place (no "Loading" flash), for runs of other replicas. */
+  const refreshRuns = useCallback(async () => {
+    const id = openRef.current;
+    if (id === null) return;
+    try {
+      const list = await getRuns(id, historyLimit);
+      if (openRef.current === id) setRuns(list);
+    } catch (error) {
+      fail(error);
+    }
+  }, [fail]);
+
+  const heartbeat = auth === 'ok' ? state?.fleet?.heartbeatInterval : undefined;
+  useEffect(() => {
+    if (heartbeat === undefined) return;
+    void loadReplicas();
+    const every = Math.min(Math.max(heartbeat, fleetPollMin), fleetPollMax);
+    const timer = setInterval(() => {
+      // A hidden tab reads nothing; it catches up when shown (the stream's reconnect re-reads too).
+      if (document.hidden) return;
+      void loadReplicas();
+      void load();
+      void refreshRuns();
+    }, every);
+    return () => clearInterval(timer);
+  }, [heartbeat, loadReplicas, load, refreshRuns]);
+
+  // Re-reading the list (and a fleet's replicas) after events, throttled: a burst of runs costs one
+  // request each.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const fleetRef = useRef(false);
+  fleetRef.current = heartbeat !== undefined;
   const scheduleRefresh = useCallback(() => {
     if (refreshTimer.current !== undefined) return;
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = undefined;
       void load();
+      if (fleetRef.current) void loadReplicas();
     }, refreshDelay);
-  }, [load]);
+  }, [load, loadReplicas]);
 
   const apply = useCallback(
     (update: LiveUpdate) => {
@@ -149,7 +198,10 @@ export function App() {
             list ? list.map((j) => (j.id === job.id ? (returned ?? { ...j, paused }) : j)) : list,
           );
         }
-        const done = { run: 'Run started', pause: 'Paused', resume: 'Resumed' }[action];
+        const everywhere = state?.fleet ? ' on every replica' : '';
+        const done = { run: 'Run started', pause: `Paused${everywhere}`, resume: `Resumed${everywhere}` }[
+          action
+        ];
         setMessage({ text: `${done}: ${job.name}`, error: false });
       } catch (error) {
         if (!fail(error)) {
@@ -170,7 +222,7 @@ export function App() {
         });
       }
     },
-    [fail],
+    [fail, state],
   );
 
   const visible = useMemo(() => (jobs ? applyFilter(jobs, filter) : []), [jobs, filter]);
@@ -203,9 +255,15 @@ export function App() {
   }
 
   const readOnly = state?.readOnly === true;
+  const fleet = state?.fleet ?? null;
   return html`<div class="page">
-    <${Header} state=${state} jobs=${jobs ?? []} live=${live} />
+    <${Header} state=${state} jobs=${jobs ?? []} live=${live} replicas=${fleet ? (replicas?.length ?? '…') : undefined} />
     <main>
+      ${
+        fleet
+          ? html`<${ReplicasPanel} replicas=${replicas} error=${replicaError} heartbeatInterval=${fleet.heartbeatInterval} />`
+          : null
+      }
       <${Filters} jobs=${jobs ?? []} filter=${filter} onChange=${setFilter} />
       <p class=${`status-line${message?.error ? ' error-text' : ''}`} role="status" aria-live="polite">${message?.text ?? ''}</p>
       ${loadError ? html`<p class="error-text" role="alert">Could not load the jobs: ${loadError}</p>` : null}
@@ -222,6 +280,7 @@ export function App() {
                   open=${openId === job.id}
                   busy=${busy.has(job.id)}
                   readOnly=${readOnly}
+                  fleet=${fleet !== null}
                   onToggle=${(j: JobView) => setOpenId((id) => (id === j.id ? null : j.id))}
                   onAction=${act}
                 >

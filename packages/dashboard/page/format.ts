@@ -71,3 +71,19 @@ export function runDuration(run: { startedAt: string; endedAt?: string }, now = 
 export function runLateness(run: { scheduledAt: string; startedAt: string }): number {
   return Math.max(0, Date.parse(run.startedAt) - Date.parse(run.scheduledAt));
 }
+
+/** The browser's own zone, for times that belong to no job (a replica's start, its last heartbeat). */
+export const localZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** A clock offset with its sign: "+12 ms", "-1.20 s", "0 ms". */
+export function formatOffset(ms: number): string {
+  const rounded = Math.round(ms);
+  return `${rounded > 0 ? '+' : ''}${formatDuration(rounded)}`;
+}
+
+/** How long ago an instant was: "just now" under a second (or ahead of `now`), else "4.20 s ago". */
+export function formatAge(iso: string, now = Date.now()): string {
+  const age = now - Date.parse(iso);
+  if (!Number.isFinite(age)) return '';
+  return age < 1000 ? 'just now' : `${formatDuration(age)} ago`;
+}

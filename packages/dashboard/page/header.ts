@@ -6,10 +6,13 @@ export function Header({
   state,
   jobs,
   live,
+  replicas,
 }: {
   state: StateView | null;
   jobs: readonly JobView[];
   live: boolean;
+  /** Live replicas of the fleet; undefined without a fleet. */
+  replicas: number | string | undefined;
 }) {
   const running = jobs.filter((job) => job.running).length;
   const started = state?.started;
@@ -20,6 +23,7 @@ export function Header({
         <dt>Scheduler</dt>
         <dd class=${started === false ? 'warn' : ''}>${started === undefined ? '…' : started ? 'running' : 'stopped'}</dd>
       </div>
+      ${replicas === undefined ? null : html`<div><dt>Replicas</dt><dd>${replicas}</dd></div>`}
       <div><dt>Jobs</dt><dd>${jobs.length}</dd></div>
       <div><dt>Running</dt><dd>${running}</dd></div>
       <div>

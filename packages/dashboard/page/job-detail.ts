@@ -9,6 +9,6 @@ export function JobDetail({ job, runs }: { job: JobView; runs: readonly RunView[
   return html`<section class="detail" aria-label=${`Run history of ${job.name}`}>
     <h4>Recent runs</h4>
     <${RunChart} runs=${runs} />
-    <${RunTable} runs=${runs} timeZone=${job.schedule.timeZone} />
+    <${RunTable} runs=${runs} timeZone=${job.schedule.timeZone} here=${job.replica} />
   </section>`;
 }

@@ -33,7 +33,10 @@ export interface JobView {
   /** Parallel to `nextRuns`: true for a run just after the zone changed its UTC offset. */
   dstShifted?: boolean[];
   lastRun: RunView | null;
+  /** Paused on this replica's scheduler, by a local or a fleet-wide pause. */
   paused: boolean;
+  /** Paused fleet-wide (with a fleet); a pause of this replica alone is `paused` without it. */
+  fleetPaused?: boolean;
   running: boolean;
   /** The replica of the scheduler holding the job. */
   replica?: string;
@@ -46,4 +49,20 @@ export interface StateView {
   running?: number;
   failuresLastHour?: number;
   readOnly?: boolean;
+  /** With a fleet: its settings in milliseconds; null or absent without one. */
+  fleet?: { heartbeatInterval: number; balance: boolean; balanceGrace: number } | null;
+}
+
+/** A live replica of the fleet (`GET api/replicas`). */
+export interface ReplicaView {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  startedAt: string;
+  lastSeen: string;
+  /** Its clock minus the fleet server's, in milliseconds. */
+  clockOffsetMs: number;
+  /** One of the schedulers this dashboard serves. */
+  self: boolean;
 }

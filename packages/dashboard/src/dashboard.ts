@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { EventStreams } from './event-stream.js';
+import { Fleets } from './fleets.js';
 import { resolveHistories } from './histories.js';
 import { guardHost } from './host-guard.js';
 import {
@@ -42,6 +43,10 @@ export interface Dashboard {
  * pause and resume, and live updates. Throws `ERR_INVALID_OPTION` for bad options. Unless a `history`
  * is given or the scheduler has one, runs are kept in memory from now on (100 per job).
  *
+ * With a fleet (`createScheduler({ fleet })`), it also lists the fleet's live replicas, pause and
+ * resume apply to every replica, and a shared history (`RedisRunHistory`, `PostgresRunHistory`)
+ * shows every replica's runs, each with the replica that ran it.
+ *
  * @example
  * ```ts
  * import { createDashboard } from '@tscron/dashboard';
@@ -56,8 +61,9 @@ export interface Dashboard {
 export function createDashboard(options: DashboardOptions): Dashboard {
   const config = resolveDashboardOptions(options);
   const histories = resolveHistories(config.schedulers, config.history);
-  const streams = new EventStreams(config.schedulers, histories);
-  const app = dashboardRoutes(config, histories, streams);
+  const fleets = new Fleets(config.schedulers);
+  const streams = new EventStreams(config.schedulers, histories, fleets);
+  const app = dashboardRoutes(config, histories, fleets, streams);
   const fetch = async (request: Request): Promise<Response> => app.fetch(request);
 
   return {

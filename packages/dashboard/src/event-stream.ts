@@ -1,5 +1,6 @@
 // `GET api/events`: the schedulers' events as Server-Sent Events, one stream per client.
 import type { Scheduler, SchedulerEvent } from 'tscron';
+import type { Fleets } from './fleets.js';
 import type { Histories } from './histories.js';
 import { jobJson } from './job-json.js';
 
@@ -12,11 +13,13 @@ const encoder = new TextEncoder();
 export class EventStreams {
   readonly #schedulers: readonly Scheduler[];
   readonly #histories: Histories;
+  readonly #fleets: Fleets;
   readonly #open = new Set<() => void>();
 
-  constructor(schedulers: readonly Scheduler[], histories: Histories) {
+  constructor(schedulers: readonly Scheduler[], histories: Histories, fleets: Fleets) {
     this.#schedulers = schedulers;
     this.#histories = histories;
+    this.#fleets = fleets;
   }
 
   /** A streaming response that lasts until the client goes (`signal`) or {@link closeAll}. */
@@ -78,7 +81,9 @@ export class EventStreams {
       case 'run':
         return message('run', event.run);
       case 'job': {
-        const job = await jobJson({ job: event.job, scheduler }, this.#histories.of(scheduler)).catch(() => ({
+        const fleetPaused = await this.#fleets.isPaused(scheduler, event.job);
+        const held = { job: event.job, scheduler };
+        const job = await jobJson(held, this.#histories.of(scheduler), fleetPaused).catch(() => ({
           id: event.job.id,
           name: event.job.name,
           replica: scheduler.replica,

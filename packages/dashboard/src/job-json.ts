@@ -24,8 +24,16 @@ export interface JobJson {
   nextRuns: string[];
   /** Parallel to `nextRuns`: true for a run within an hour after the zone changed its UTC offset. */
   dstShifted: boolean[];
+  /** The newest run in the history, whichever replica ran it (with a shared history, of the whole fleet). */
   lastRun: RunRecord | null;
+  /** Whether this replica's scheduler holds the job paused (`job.isPaused()`), by a local or a fleet-wide pause. */
   paused: boolean;
+  /**
+   * Whether the job's name is paused fleet-wide (`fleet.pause(name)`), as the fleet's server says;
+   * always false when the scheduler has no fleet. `paused && !fleetPaused` is a pause of this
+   * replica alone; `fleetPaused && !paused` a fleet-wide pause this replica applies at its next heartbeat.
+   */
+  fleetPaused: boolean;
   running: boolean;
   /** The `replica` of the scheduler holding the job. */
   replica: string;
@@ -43,8 +51,12 @@ function isWallClock(definition: JobDefinition): boolean {
   return definition.kind === 'daily' || definition.kind === 'weekly' || definition.kind === 'monthly';
 }
 
-/** The JSON of one job, its last run read from `history`. */
-export async function jobJson({ job, scheduler }: HeldJob, history: RunHistory): Promise<JobJson> {
+/** The JSON of one job, its last run read from `history`; `fleetPaused` as read from its fleet. */
+export async function jobJson(
+  { job, scheduler }: HeldJob,
+  history: RunHistory,
+  fleetPaused = false,
+): Promise<JobJson> {
   const { definition } = job;
   const timeZone = (definition.kind === 'cron' && cronZone(definition.expression)) || scheduler.timeZone;
   const nextRuns = job.nextRuns(NEXT_RUNS);
@@ -60,6 +72,7 @@ export async function jobJson({ job, scheduler }: HeldJob, history: RunHistory):
     dstShifted: nextRuns.map((at) => wallClock && afterOffsetChange(at, timeZone)),
     lastRun,
     paused: job.isPaused(),
+    fleetPaused,
     running: job.isRunning(),
     replica: scheduler.replica,
   };

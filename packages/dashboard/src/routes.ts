@@ -1,7 +1,8 @@
 // The routes of the dashboard: the page, the JSON API and the event stream, under the base path.
 import { Hono } from 'hono';
-import { isTscronError, type Job } from 'tscron';
+import { isTscronError, type Scheduler } from 'tscron';
 import type { EventStreams } from './event-stream.js';
+import type { Fleets } from './fleets.js';
 import type { Histories } from './histories.js';
 import { allJobs, findJob, type HeldJob, jobJson } from './job-json.js';
 import type { DashboardConfig } from './options.js';
@@ -12,11 +13,17 @@ import { requireToken, sameOriginJson, securityHeaders } from './security.js';
 import { stateJson } from './state.js';
 
 /** The actions a POST may take on a job, and the status of their success. */
-const ACTIONS: Readonly<Record<string, { status: 200 | 202; apply: (job: Job) => Promise<void> | void }>> = {
-  run: { status: 202, apply: (job) => job.runNow() },
-  pause: { status: 200, apply: (job) => job.pause() },
-  resume: { status: 200, apply: (job) => job.resume() },
+const ACTIONS: Readonly<
+  Record<string, { status: 200 | 202; apply: (held: HeldJob, fleets: Fleets) => Promise<void> | void }>
+> = {
+  run: { status: 202, apply: ({ job }) => job.runNow() },
+  // With a fleet, pause and resume are fleet-wide.
+  pause: { status: 200, apply: ({ job, scheduler }, fleets) => fleets.pause(scheduler, job) },
+  resume: { status: 200, apply: ({ job, scheduler }, fleets) => fleets.resume(scheduler, job) },
 };
+
+/** Errors of a fleet's server: the request was fine, the server behind it is not. */
+const UNAVAILABLE = new Set(['ERR_LOCK_BACKEND_FAILED', 'ERR_LOCK_TIMEOUT']);
 
 /** Methods that change nothing; the rest pass the CSRF checks. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,10 +31,33 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const methodNotAllowed = (allow: string) =>
   failure(405, `Method not allowed; use ${allow}`, { Allow: allow === 'GET' ? 'GET, HEAD' : allow });
 
-export function dashboardRoutes(config: DashboardConfig, histories: Histories, streams: EventStreams): Hono {
+export function dashboardRoutes(
+  config: DashboardConfig,
+  histories: Histories,
+  fleets: Fleets,
+  streams: EventStreams,
+): Hono {
   const { schedulers, basePath: base, token, readOnly } = config;
   const app = new Hono();
-  const jobFor = (held: HeldJob) => jobJson(held, histories.of(held.scheduler));
+  const jobFor = async (held: HeldJob) =>
+    jobJson(
+      held,
+      histories.of(held.scheduler),
+      (await fleets.pausedNames(held.scheduler)).has(held.job.name),
+    );
+  /** Every job; each fleet's paused names read once for the whole list. */
+  const jobList = async () => {
+    const held = allJobs(schedulers);
+    const paused = new Map<Scheduler, ReadonlySet<string>>();
+    await Promise.all(
+      schedulers.map(async (scheduler) => paused.set(scheduler, await fleets.pausedNames(scheduler))),
+    );
+    return Promise.all(
+      held.map((one) =>
+        jobJson(one, histories.of(one.scheduler), paused.get(one.scheduler)?.has(one.job.name) === true),
+      ),
+    );
+  };
 
   app.use('*', securityHeaders);
   app.notFound(() => failure(404, 'Not found'));
@@ -42,11 +72,20 @@ export function dashboardRoutes(config: DashboardConfig, histories: Histories, s
   if (token !== undefined) app.use(`${base}/api/*`, requireToken(token));
   app.use(`${base}/api/*`, (c, next) => (SAFE_METHODS.has(c.req.method) ? next() : sameOriginJson(c, next)));
 
-  app.get(`${base}/api/jobs`, async () => json(await Promise.all(allJobs(schedulers).map(jobFor))));
+  app.get(`${base}/api/jobs`, async () => json(await jobList()));
   app.all(`${base}/api/jobs`, () => methodNotAllowed('GET'));
 
-  app.get(`${base}/api/state`, async () => json(await stateJson(schedulers, histories, readOnly)));
+  app.get(`${base}/api/state`, async () => json(await stateJson(schedulers, histories, fleets, readOnly)));
   app.all(`${base}/api/state`, () => methodNotAllowed('GET'));
+
+  app.get(`${base}/api/replicas`, async () => {
+    try {
+      return json(await fleets.replicas());
+    } catch (error) {
+      return fleetFailure(error);
+    }
+  });
+  app.all(`${base}/api/replicas`, () => methodNotAllowed('GET'));
 
   app.get(`${base}/api/events`, (c) => streams.open(c.req.raw.signal));
   app.all(`${base}/api/events`, () => methodNotAllowed('GET'));
@@ -68,8 +107,9 @@ export function dashboardRoutes(config: DashboardConfig, histories: Histories, s
     const action = ACTIONS[c.req.param('action')];
     if (action === undefined) return failure(404, 'Not found');
     try {
-      await action.apply(held.job);
+      await action.apply(held, fleets);
     } catch (error) {
+      if (isTscronError(error) && UNAVAILABLE.has(error.code)) return fleetFailure(error);
       // runNow on a stopped scheduler, a removed job: the request was fine, the state is not.
       if (isTscronError(error)) return failure(409, error.message);
       throw error;
@@ -85,6 +125,12 @@ export function dashboardRoutes(config: DashboardConfig, histories: Histories, s
   app.get(`${base}/*`, (c) => pageAsset(c.req.path.slice(base.length + 1)) ?? failure(404, 'Not found'));
 
   return app;
+}
+
+/** A fleet's server failed: 503 with the fleet's message (a TscronError's is written for users). */
+function fleetFailure(error: unknown): Response {
+  if (!isTscronError(error)) throw error;
+  return failure(503, `The fleet's server failed: ${error.message}`);
 }
 
 function unknownJob(id: string): Response {

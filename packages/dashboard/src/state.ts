@@ -1,5 +1,6 @@
 // `GET api/state`: the header of the page, what the schedulers are doing at a glance.
 import type { Scheduler } from 'tscron';
+import type { Fleets } from './fleets.js';
 import type { Histories } from './histories.js';
 
 /** Runs read per store to count the last hour's failures; past this the count says "at least". */
@@ -27,12 +28,18 @@ export interface StateJson {
   replica: string;
   /** Whether actions are refused (`readOnly`): the page hides its buttons. */
   readOnly: boolean;
+  /**
+   * With a fleet (`scheduler.fleet`; the first one with several): its settings in milliseconds, so
+   * that the page knows to show the replicas and how often to read them again; null without one.
+   */
+  fleet: { heartbeatInterval: number; balance: boolean; balanceGrace: number } | null;
   schedulers: SchedulerStateJson[];
 }
 
 export async function stateJson(
   schedulers: readonly Scheduler[],
   histories: Histories,
+  fleets: Fleets,
   readOnly: boolean,
 ): Promise<StateJson> {
   const each = schedulers.map((scheduler) => {
@@ -59,6 +66,7 @@ export async function stateJson(
     failuresLastHour,
     replica: each[0]?.replica ?? '',
     readOnly,
+    fleet: fleets.settings(),
     schedulers: each,
   };
 }

@@ -25,6 +25,7 @@ describe('GET api/jobs', () => {
       dstShifted: [false, false, false, false, false],
       lastRun: null,
       paused: false,
+      fleetPaused: false,
       running: false,
       replica: 'replica-a',
     });
@@ -208,6 +209,7 @@ describe('GET api/state', () => {
       failuresLastHour: 1,
       replica: 'replica-a',
       readOnly: false,
+      fleet: null,
       schedulers: [{ replica: 'replica-a', timeZone: 'UTC', started: true, jobs: 2, running: 0 }],
     });
   });

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { createScheduler, durationJob, MemoryRunHistory, type Scheduler, silentLogger } from 'tscron';
+import {
+  createScheduler,
+  durationJob,
+  MemoryFleet,
+  MemoryLocker,
+  MemoryRunHistory,
+  type Scheduler,
+  silentLogger,
+} from 'tscron';
 import { FakeClock } from 'tscron/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboard } from '../src/index.js';
@@ -38,24 +46,62 @@ interface Started {
   clock: FakeClock;
   scheduler: Scheduler;
   history: MemoryRunHistory;
+  /** With `fleet`: replica web-2, beside the served web-1. */
+  other?: Scheduler;
   close(): Promise<void>;
 }
 
-/** A started scheduler on a fake clock, with `jobs` added, served by a dashboard on a free port. */
+type JobSpec = { name: string; every?: string; tags?: string[]; fail?: boolean; takes?: number };
+
+/**
+ * A started scheduler on a fake clock, with `jobs` added, served by a dashboard on a free port. With
+ * `fleet`, it is replica web-1 of a balanced MemoryFleet, and web-2 runs the same jobs beside it on
+ * the same clock, locker and history (a shared history, as RedisRunHistory is across processes).
+ */
 async function serve(
-  jobs: ReadonlyArray<{ name: string; every?: string; tags?: string[]; fail?: boolean; takes?: number }>,
-  options: { token?: string } = {},
+  jobs: readonly JobSpec[],
+  options: { token?: string; fleet?: boolean } = {},
 ): Promise<Started> {
   // Whole minutes from now: the header counts the last hour's failures against the real time.
   const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000);
   const history = new MemoryRunHistory();
-  const scheduler = createScheduler({
-    clock,
-    history,
-    logger: silentLogger,
-    timeZone: 'Europe/London',
-    replica: 'web-1',
+  const shared = options.fleet
+    ? { fleet: new MemoryFleet({ clock, balance: true }), locker: new MemoryLocker({ clock }) }
+    : {};
+  const make = (replica: string) => {
+    const scheduler = createScheduler({
+      clock,
+      history,
+      logger: silentLogger,
+      timeZone: 'Europe/London',
+      replica,
+      ...shared,
+    });
+    addJobs(scheduler, clock, jobs);
+    scheduler.start();
+    return scheduler;
+  };
+  const scheduler = make('web-1');
+  const other = options.fleet ? make('web-2') : undefined;
+  const dashboard = createDashboard({
+    scheduler,
+    ...(options.token === undefined ? {} : { token: options.token }),
   });
+  const server = await dashboard.listen({ port: 0 });
+  return {
+    url: server.url,
+    clock,
+    scheduler,
+    history,
+    ...(other === undefined ? {} : { other }),
+    close: async () => {
+      await server.close();
+      await Promise.all([scheduler.shutdown(), other?.shutdown()]);
+    },
+  };
+}
+
+function addJobs(scheduler: Scheduler, clock: FakeClock, jobs: readonly JobSpec[]): void {
   for (const job of jobs) {
     scheduler.newJob(
       durationJob(job.every ?? '1m'),
@@ -73,19 +119,6 @@ async function serve(
       { name: job.name, tags: job.tags ?? [] },
     );
   }
-  scheduler.start();
-  const dashboard = createDashboard({ scheduler, ...options });
-  const server = await dashboard.listen({ port: 0 });
-  return {
-    url: server.url,
-    clock,
-    scheduler,
-    history,
-    close: async () => {
-      await server.close();
-      await scheduler.shutdown();
-    },
-  };
 }
 
 /** The runs the history holds for one job. */
@@ -214,6 +247,33 @@ function pageTests(): void {
       }
     });
 
+    it('with a fleet: lists the replicas, shows who ran each run, and pauses on every replica', async () => {
+      const started = await serve([{ name: 'ticker' }], { fleet: true });
+      const { page, errors, close } = await open(started.url);
+      try {
+        const replicas = page.getByRole('region', { name: 'Live replicas' });
+        await expect.poll(() => replicas.locator('tr.replica').count()).toBe(2);
+        expect(await replicas.locator('tr.is-self').textContent()).toMatch(/web-1\s*this replica/);
+        // Balanced over both replicas, and listed from the shared history, each run with its replica.
+        for (let minute = 0; minute < 6; minute++) await started.clock.advance('1m');
+        await started.clock.advance('2s');
+        const ticker = jobItem(page, 'ticker');
+        await ticker.getByRole('button', { name: 'ticker' }).click();
+        await expect.poll(() => ticker.locator('tr.run').count()).toBe(6);
+        const ranOn = await ticker.locator('td.run-replica .replica-name').allTextContents();
+        expect(new Set(ranOn)).toEqual(new Set(['web-1', 'web-2']));
+        await ticker.getByRole('button', { name: 'Pause' }).click();
+        await expect.poll(() => ticker.locator('.badge.state-fleet-paused').count()).toBe(1);
+        expect(started.scheduler.jobs()[0]?.isPaused()).toBe(true);
+        await started.clock.advance('5s'); // web-2's next heartbeat
+        expect(started.other?.jobs()[0]?.isPaused()).toBe(true);
+        expect(errors).toEqual([]);
+      } finally {
+        await close();
+        await started.close();
+      }
+    });
+
     it('asks for the token: a wrong one is refused, the right one opens the page', async () => {
       const started = await serve([{ name: 'backup' }], { token: 'right-token' });
       const { page, errors, close } = await open(started.url);
@@ -284,12 +344,15 @@ function pageTests(): void {
     // Always taken, so that the README's picture can be remade by the same steps: into the repository
     // with UPDATE_SCREENSHOT=1, else into a scratch folder (a test run leaves the tree clean).
     it('takes the screenshot of the README (docs/images/dashboard.png with UPDATE_SCREENSHOT=1)', async () => {
-      const started = await serve([
-        { name: 'backup-database', every: '1h', tags: ['db', 'nightly'], takes: 95_000 },
-        { name: 'send-digest', every: '5m', tags: ['mail'], takes: 1_800 },
-        { name: 'sync-invoices', every: '15m', tags: ['billing'], fail: true, takes: 4_000 },
-        { name: 'purge-sessions', every: '1m', tags: ['cleanup'], takes: 300 },
-      ]);
+      const started = await serve(
+        [
+          { name: 'backup-database', every: '1h', tags: ['db', 'nightly'], takes: 95_000 },
+          { name: 'send-digest', every: '5m', tags: ['mail'], takes: 1_800 },
+          { name: 'sync-invoices', every: '15m', tags: ['billing'], fail: true, takes: 4_000 },
+          { name: 'purge-sessions', every: '1m', tags: ['cleanup'], takes: 300 },
+        ],
+        { fleet: true },
+      );
       const { page, close } = await open(started.url, { viewport: { width: 1100, height: 1000 } });
       try {
         for (let minute = 0; minute < 60; minute++) await started.clock.advance('1m');
@@ -298,7 +361,13 @@ function pageTests(): void {
         await digest.getByRole('button', { name: 'send-digest' }).click();
         await expect.poll(() => digest.locator('tr.run').count()).toBeGreaterThan(3);
         await page.getByRole('button', { name: 'Pause' }).nth(3).click();
-        await expect.poll(() => page.locator('.badge.state-paused').count()).toBe(1);
+        await expect.poll(() => page.locator('.badge.state-fleet-paused').count()).toBe(1);
+        await expect.poll(() => page.locator('tr.replica').count()).toBe(2);
+        // The list is re-read at most once a second after events: wait for the read after the last runs.
+        const next = started.scheduler.jobs()[1]?.nextRun()?.toISOString();
+        await expect
+          .poll(() => digest.locator('.next-runs time').first().getAttribute('datetime'))
+          .toBe(next);
         const path =
           process.env.UPDATE_SCREENSHOT === '1'
             ? join(repoRoot, 'docs', 'images', 'dashboard.png')
