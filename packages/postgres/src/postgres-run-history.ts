@@ -51,8 +51,12 @@ const MAX_BATCH = 500;
 const MAX_PENDING = 10_000;
 /** How many rows past the age limit one write deletes beyond one per record. */
 const AGE_SLACK = 100;
-const DEFAULT_LIMIT = 100;
+/** The most one list returns: page back with `before` for more. */
 const MAX_LIMIT = 10_000;
+/** The longest `maxAge`: 100 years (a longer one would put its cutoff before what a timestamp holds). */
+const MAX_AGE = 100 * 365.25 * 24 * 3_600_000;
+/** The most of a failure's message a record keeps: its first 8 KB. */
+const ERROR_LIMIT = 8 * 1024;
 
 const STATUSES: ReadonlySet<string> = new Set<RunStatus>([
   'running',
@@ -123,6 +127,12 @@ export class PostgresRunHistory implements RunHistory {
     this.#perJob = perJob;
     this.#trims = new TrimSchedule(perJob);
     this.#maxAge = durationOption(options.maxAge, 30 * 24 * 3_600_000, `${OWNER} maxAge`);
+    if (this.#maxAge > MAX_AGE) {
+      throw new TscronError(
+        'ERR_INVALID_OPTION',
+        `${OWNER} maxAge: must be at most 100 years (876600h), got ${describeValue(options.maxAge)}`,
+      );
+    }
     this.#tables = historyTables(OWNER, options.schema, options.table);
     this.#sql = historySql(this.#tables);
     this.#batcher = new SerialBatcher((rows) => this.#write(rows), {
@@ -144,8 +154,8 @@ export class PostgresRunHistory implements RunHistory {
    * Stores a record, replacing the stored one of the same run (job id, occurrence, start and
    * replica) unless that one is final and this one says `running`. Resolves once written; rejects
    * with `ERR_LOCK_BACKEND_FAILED` when PostgreSQL fails or 10,000 records wait for it already, and
-   * with `ERR_INVALID_ARGUMENT` for a malformed record. U+0000 in a text becomes U+FFFD (PostgreSQL
-   * text cannot hold it); of `output`, the last 8 KB are kept.
+   * with `ERR_INVALID_OPTION` for a malformed record. U+0000 in a text becomes U+FFFD (PostgreSQL
+   * text cannot hold it); of `output`, the last 8,192 characters are kept, of `error` the first.
    */
   record(record: RunRecord): Promise<void> {
     let row: Row;
@@ -159,11 +169,11 @@ export class PostgresRunHistory implements RunHistory {
 
   /**
    * Records newest start first, of one job (`jobName`) or of all, started before `before`: at most
-   * `limit` (default 100; more than 10,000 reads 10,000: page back with `before`). Rejects with
-   * `ERR_INVALID_ARGUMENT` for a bad query and `ERR_LOCK_BACKEND_FAILED` when PostgreSQL fails.
+   * `limit` (default `perJob`; more than 10,000 reads 10,000: page back with `before`). Rejects with
+   * `ERR_INVALID_OPTION` for a bad query and `ERR_LOCK_BACKEND_FAILED` when PostgreSQL fails.
    */
   async list(query: RunQuery = {}): Promise<RunRecord[]> {
-    const { jobName, limit = DEFAULT_LIMIT, before } = query ?? {};
+    const { jobName, limit = this.#perJob, before } = query ?? {};
     if (jobName !== undefined && typeof jobName !== 'string') throw invalid('jobName', 'a string', jobName);
     if (!Number.isInteger(limit) || limit < 0) throw invalid('limit', 'an integer >= 0', limit);
     if (before !== undefined && !isDate(before)) throw invalid('before', 'a valid Date', before);
@@ -237,7 +247,7 @@ export class PostgresRunHistory implements RunHistory {
 
 function invalid(what: string, expected: string, value: unknown): TscronError {
   return new TscronError(
-    'ERR_INVALID_ARGUMENT',
+    'ERR_INVALID_OPTION',
     `${OWNER}: ${what} must be ${expected}, got ${describeValue(value)}`,
   );
 }
@@ -252,7 +262,7 @@ function text(record: RunRecord, field: 'jobId' | 'jobName' | 'replica'): string
   return storable(value);
 }
 
-/** Checks a record and turns it into a row; throws `ERR_INVALID_ARGUMENT` naming the bad field. */
+/** Checks a record and turns it into a row; throws `ERR_INVALID_OPTION` naming the bad field. */
 function rowOf(record: RunRecord): Row {
   if (typeof record !== 'object' || record === null) throw invalid('record', 'a RunRecord', record);
   for (const field of ['scheduledAt', 'startedAt'] as const) {
@@ -273,7 +283,8 @@ function rowOf(record: RunRecord): Row {
     started: record.startedAt.getTime(),
     ended: endedAt?.getTime() ?? null,
     status,
-    error: error === undefined ? null : storable(error),
+    error:
+      error === undefined ? null : storable(error.length > ERROR_LIMIT ? error.slice(0, ERROR_LIMIT) : error),
     attempts: attempts ?? null,
     replica: text(record, 'replica'),
     output:

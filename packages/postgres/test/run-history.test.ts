@@ -267,7 +267,7 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
     expect(stored!.output).toBe('a\uFFFDb');
   });
 
-  it('keeps an output of 8 KB as it is and the last 8 KB of a longer one', async () => {
+  it('keeps an output of 8 KB as it is, the last 8 KB of a longer one, the first 8 KB of an error', async () => {
     const h = await history(viaPool);
     const full = Array.from({ length: 8192 }, (_, i) => (i % 3 === 0 ? 'é' : i % 3 === 1 ? '€' : 'x')).join(
       '',
@@ -278,6 +278,8 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
     const longer = `${'head-'.repeat(1000)}${full}`;
     await h.record(ended(running('louder', 100), { output: longer }));
     expect((await h.list({ jobName: 'louder' }))[0]!.output).toBe(full);
+    await h.record(ended(running('failed', 100), { status: 'fail', error: `${full}-tail` }));
+    expect((await h.list({ jobName: 'failed' }))[0]!.error).toBe(full); // an error keeps its first 8 KB
   });
 
   it('works in a schema and table of any name', async () => {
@@ -319,7 +321,7 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
     expect(await rowCount(h, 'flood')).toBe(1000);
   }, 30_000);
 
-  it('rejects a record or query it cannot store with ERR_INVALID_ARGUMENT, and a dead server with ERR_LOCK_BACKEND_FAILED', async () => {
+  it('rejects a record or query it cannot store with ERR_INVALID_OPTION, and a dead server with ERR_LOCK_BACKEND_FAILED', async () => {
     const h = await history(viaPool);
     const bad: Array<[Partial<RunRecord>, RegExp]> = [
       [{ startedAt: new Date(Number.NaN) }, /startedAt must be a valid Date/],
@@ -330,7 +332,7 @@ describe.skipIf(!up)('PostgresRunHistory', () => {
     ];
     for (const [override, message] of bad) {
       const error = await rejection(h.record(running('x', 1, override)));
-      expect(isTscronError(error, 'ERR_INVALID_ARGUMENT')).toBe(true);
+      expect(isTscronError(error, 'ERR_INVALID_OPTION')).toBe(true);
       expect(error.message).toMatch(message);
     }
     await expect(h.list({ limit: -1 })).rejects.toThrow(/limit must be an integer >= 0, got -1/);
@@ -355,6 +357,7 @@ describe('PostgresRunHistory options', () => {
     [{ perJob: '10' as never }, /perJob.*got "10"/],
     [{ maxAge: 'a month' }, /maxAge/],
     [{ maxAge: 0 }, /maxAge: must be at least 1ms/],
+    [{ maxAge: '876601h' }, /maxAge: must be at most 100 years \(876600h\), got "876601h"/],
     [{ table: '' }, /table: must be 1 to 52 bytes/],
     [{ table: 'x'.repeat(53) }, /table: must be 1 to 52 bytes/],
     [{ schema: 'a\u0000b' }, /schema: must be 1 to 63 bytes without NUL/],
