@@ -35,6 +35,7 @@ const packages = [
   { name: '@tscron/dashboard' },
   { name: '@tscron/otel' },
   { name: '@tscron/prometheus' },
+  { name: '@tscron/nestjs' },
   { name: '@tscron/cli' },
 ];
 const peers = [
@@ -48,6 +49,10 @@ const peers = [
   '@types/pg@latest',
   '@opentelemetry/api@latest',
   'prom-client@latest',
+  '@nestjs/common@latest',
+  '@nestjs/core@latest',
+  'reflect-metadata@latest',
+  'rxjs@latest',
 ];
 const tools = ['typescript', '@types/node'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
 
@@ -268,10 +273,12 @@ async function checkInstalled(scratch) {
   const npmInstall = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'];
   const installed = await check('install tarballs and peers', async () => {
     await run('npm', [...npmInstall, ...packages.map((p) => p.tarball), ...peers, ...tools], scratch);
-    const versions = ['ioredis', 'pg', '@types/pg', 'typescript', '@types/node'].map((name) => {
-      const manifest = join(scratch, 'node_modules', name, 'package.json');
-      return `${name} ${JSON.parse(readFileSync(manifest, 'utf8')).version}`;
-    });
+    const versions = ['ioredis', 'pg', '@types/pg', '@nestjs/core', 'typescript', '@types/node'].map(
+      (name) => {
+        const manifest = join(scratch, 'node_modules', name, 'package.json');
+        return `${name} ${JSON.parse(readFileSync(manifest, 'utf8')).version}`;
+      },
+    );
     return versions.join(', ');
   });
   if (!installed) return;

@@ -190,6 +190,8 @@ function typeCheck(rootNames: string[]): void {
     exactOptionalPropertyTypes: true,
     noImplicitOverride: true,
     noFallthroughCasesInSwitch: true,
+    // Nest's decorators (the @tscron/nestjs samples) are TypeScript's legacy ones.
+    experimentalDecorators: true,
     target: ts.ScriptTarget.ES2022,
     lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
     module: ts.ModuleKind.NodeNext,

@@ -260,6 +260,35 @@ async function prometheusCountsRuns({ tscron, testing, prometheus }) {
   assert.equal(JSON.parse(readFileSync(grafana, 'utf8')).uid, 'tscron');
 }
 
+// A Nest application with a decorated provider: the module finds the method, runs it on the fake
+// clock, and the registry lists it; closing the application leaves no timer.
+async function nestjsRunsDecoratedJobs({ nestjs, nestjsTesting, nestCommon, nestCore }) {
+  const clock = new nestjsTesting.FakeClock(start);
+  let runs = 0;
+  class Jobs {
+    tick() {
+      runs++;
+    }
+  }
+  const method = Object.getOwnPropertyDescriptor(Jobs.prototype, 'tick');
+  nestjs.Cron(nestjs.CronExpression.EVERY_MINUTE, { name: 'tick' })(Jobs.prototype, 'tick', method);
+  nestCommon.Injectable()(Jobs);
+  class AppModule {}
+  nestCommon.Module({
+    imports: [nestjs.ScheduleModule.forRoot({ clock, timeZone: 'UTC' })],
+    providers: [Jobs],
+  })(AppModule);
+  const app = await nestCore.NestFactory.createApplicationContext(AppModule, { logger: false });
+  await clock.advance('3m');
+  assert.equal(runs, 3, 'a @Cron method runs on the fake clock');
+  const registry = app.get(nestjs.SchedulerRegistry);
+  assert.equal(registry.getCronJob('tick').nextDate().toISOString(), '2027-01-01T00:04:00.000Z');
+  assert.equal(nestjs.ScheduleModule, nestjs.TscronModule);
+  assert.equal(typeof nestjsTesting.ScheduleTester, 'function');
+  await app.close();
+  assert.equal(clock.pendingTimers(), 0, 'no timer stays armed after the application closed');
+}
+
 export async function exercise(modules) {
   await schedulerRunsOnFakeClock(modules);
   errorsAreTscronErrors(modules);
@@ -272,5 +301,6 @@ export async function exercise(modules) {
   await dashboardServesPageAndApi(modules);
   await otelTracesRuns(modules);
   await prometheusCountsRuns(modules);
+  await nestjsRunsDecoratedJobs(modules);
   cliReadsACrontab(modules);
 }

@@ -9,6 +9,8 @@ import nats = require('@tscron/nats');
 import dashboard = require('@tscron/dashboard');
 import otel = require('@tscron/otel');
 import prometheus = require('@tscron/prometheus');
+import nestjs = require('@tscron/nestjs');
+import nestjsTesting = require('@tscron/nestjs/testing');
 
 const clock = new testing.FakeClock(0);
 const scheduler: tscron.Scheduler = tscron.createScheduler({ clock, timeZone: 'UTC' });
@@ -25,4 +27,19 @@ const metrics: tscron.Monitor = new prometheus.PrometheusMonitor(
   {} satisfies prometheus.PrometheusMonitorOptions,
 );
 
-export = { job, lockerClass, locker, mysqlLocker, held, natsLocker, board, traced, metrics };
+const scheduleModule: typeof nestjs.TscronModule = nestjs.ScheduleModule;
+const tester = new nestjsTesting.ScheduleTester({ now: 0 });
+
+export = {
+  job,
+  lockerClass,
+  locker,
+  mysqlLocker,
+  held,
+  natsLocker,
+  board,
+  traced,
+  metrics,
+  scheduleModule,
+  tester,
+};

@@ -1,9 +1,25 @@
 // Type-checked against the installed tarballs, strictly, under nodenext and under bundler resolution:
 // the published declarations must describe the public API of every entry point.
+import type { DynamicModule } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { createDashboard, type Dashboard, type DashboardOptions } from '@tscron/dashboard';
 import { type MySqlClient, MySqlElector, MySqlLocker, type MySqlLockerOptions } from '@tscron/mysql';
 import { type NatsConnection, NatsElector, NatsLocker, type NatsLockerOptions } from '@tscron/nats';
+import {
+  Cron,
+  type CronDate,
+  CronExpression,
+  CronJob,
+  type CronOptions,
+  Interval,
+  ScheduleModule,
+  type ScheduleModuleOptions,
+  type SchedulerRegistry,
+  Timeout,
+  TSCRON_SCHEDULER,
+  TscronModule,
+} from '@tscron/nestjs';
+import { ScheduleTester } from '@tscron/nestjs/testing';
 import { type OpenTelemetryOptions, openTelemetry } from '@tscron/otel';
 import { PostgresElector, PostgresLocker, type PostgresLockerOptions } from '@tscron/postgres';
 import {
@@ -147,6 +163,35 @@ const natsOptions: NatsLockerOptions = { client: connection, ttl: '30s', bucket:
 const natsLocker: Locker = new NatsLocker(natsOptions);
 const natsElector: Elector = new NatsElector({ client: connection, name: 'service', lease: '15s' });
 
+const cronOptions: CronOptions = {
+  name: 'report',
+  timeZone: 'Europe/Paris',
+  waitForCompletion: true,
+  retry: { attempts: 2 },
+  locker: false,
+};
+const nestDecorators: MethodDecorator[] = [
+  Cron(CronExpression.EVERY_DAY_AT_9AM, cronOptions),
+  Interval('poll', '10s', { singletonMode: 'reschedule' }),
+  Timeout(5_000),
+];
+const scheduleModuleOptions: ScheduleModuleOptions = { locker: new MemoryLocker(), cronJobs: true };
+const nestModules: DynamicModule[] = [
+  ScheduleModule.forRoot(scheduleModuleOptions),
+  TscronModule.forRootAsync({ inject: ['ZONE'], useFactory: (zone: string) => ({ timeZone: zone }) }),
+];
+const nestJob: CronJob = CronJob.from({
+  cronTime: '*/5 * * * *',
+  onTick: ({ signal }: JobContext) => void signal,
+  retry: { attempts: 1 },
+});
+const nestNextDate: CronDate = nestJob.nextDate();
+declare const registry: SchedulerRegistry;
+const nestInterval: Job = registry.getInterval('poll');
+const schedulerToken: string = TSCRON_SCHEDULER;
+const tester = new ScheduleTester({ now: new Date(), keepBackends: false });
+const testerClock: FakeClock = tester.clock;
+
 function describeError(error: unknown): TscronErrorCode | undefined {
   if (isTscronError(error)) return error.code;
   return error instanceof TscronError ? error.code : undefined;
@@ -170,6 +215,10 @@ export {
   mysqlLocker,
   natsElector,
   natsLocker,
+  nestDecorators,
+  nestInterval,
+  nestModules,
+  nestNextDate,
   next,
   nodeRedisElector,
   nodeRedisLocker,
@@ -177,7 +226,9 @@ export {
   postgresLocker,
   redisElector,
   redisLocker,
+  schedulerToken,
   served,
+  testerClock,
   tracing,
   unsubscribe,
   upcoming,

@@ -14,6 +14,10 @@ const modules = {
   dashboard: require('@tscron/dashboard'),
   otel: require('@tscron/otel'),
   prometheus: require('@tscron/prometheus'),
+  nestjs: require('@tscron/nestjs'),
+  nestjsTesting: require('@tscron/nestjs/testing'),
+  nestCommon: require('@nestjs/common'),
+  nestCore: require('@nestjs/core'),
   cli: require('@tscron/cli'),
 };
 

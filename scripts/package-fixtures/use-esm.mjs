@@ -1,9 +1,13 @@
 // Loads every entry point through `import` (the ESM builds) and exercises them.
 
+import * as nestCommon from '@nestjs/common';
+import * as nestCore from '@nestjs/core';
 import * as cli from '@tscron/cli';
 import * as dashboard from '@tscron/dashboard';
 import * as mysql from '@tscron/mysql';
 import * as nats from '@tscron/nats';
+import * as nestjs from '@tscron/nestjs';
+import * as nestjsTesting from '@tscron/nestjs/testing';
 import * as otel from '@tscron/otel';
 import * as postgres from '@tscron/postgres';
 import * as prometheus from '@tscron/prometheus';
@@ -32,6 +36,10 @@ await exercise({
   otel,
   prometheus,
   nats,
+  nestjs,
+  nestjsTesting,
+  nestCommon,
+  nestCore,
   cli,
 });
 console.log('ESM: every entry point imported and exercised');
