@@ -115,7 +115,9 @@ export class CatchUp {
       this.#queued = undefined;
       const jobs = this.#pending;
       this.#pending = [];
-      void this.#catchUp(jobs, this.#epoch);
+      this.#catchUp(jobs, this.#epoch).catch((error: unknown) =>
+        this.#logger.error('tscron: internal error in catch-up', error),
+      );
     });
   }
 

@@ -91,11 +91,12 @@ export class FleetMember {
     const epoch = ++this.#epoch;
     this.#started = true;
     this.#waiting = [];
-    void this.#leaving
+    this.#leaving
       .then(() => (epoch === this.#epoch ? this.#sync.start() : false))
       .then(() => {
         if (epoch === this.#epoch) this.#firstSync();
-      });
+      })
+      .catch(this.#internalError);
   }
 
   /**
@@ -208,8 +209,12 @@ export class FleetMember {
       else this.#held.add(held);
       if (!this.#started) return;
     }
-    void this.#catchUp.run(this.#host.jobs());
+    this.#catchUp.run(this.#host.jobs()).catch(this.#internalError);
   }
+
+  readonly #internalError = (error: unknown): void => {
+    this.#logger.error('tscron: internal error in the fleet side of the scheduler', error);
+  };
 }
 
 /**
