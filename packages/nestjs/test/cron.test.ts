@@ -267,6 +267,19 @@ describe('@Cron, as @nestjs/schedule runs it', () => {
     );
   });
 
+  it('logs no warning for static providers', async () => {
+    started = await startApp([CronService], { init: false });
+    const warn = vi.fn();
+    Logger.overrideLogger({ log: () => undefined, error: () => undefined, warn });
+    try {
+      await started.app.init();
+    } finally {
+      Logger.overrideLogger(new Logger());
+    }
+    expect(warn).not.toHaveBeenCalled();
+    expect(started.log.warnings).toEqual([]);
+  });
+
   it('warns about a request-scoped provider and does not schedule it', async () => {
     @Injectable({ scope: Scope.REQUEST })
     class PerRequest {
