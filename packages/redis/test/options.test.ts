@@ -112,7 +112,7 @@ describe.each(clients)('options through $label', (flavour) => {
       fleet.heartbeat({ ...beat, clockOffsetMs: Number.NaN }, { signal }),
       fleet.heartbeat({ ...beat, startedAt: new Date(Number.NaN) }, { signal }),
     ];
-    for (const call of bad) expect(await reason(call)).toBe('ERR_INVALID_OPTION');
+    expect(await Promise.all(bad.map(reason))).toEqual(bad.map(() => 'ERR_INVALID_OPTION'));
     expect(await fleet.lastCompleted([])).toEqual(new Map());
     expect(lazy.opened()).toBe(false);
   });
@@ -144,7 +144,7 @@ describe.each(clients)('options through $label', (flavour) => {
       history.list({ before: new Date(Number.NaN) }),
       history.list(null as never),
     ];
-    for (const call of bad) expect(await reason(call)).toBe('ERR_INVALID_OPTION');
+    expect(await Promise.all(bad.map(reason))).toEqual(bad.map(() => 'ERR_INVALID_OPTION'));
     expect(lazy.opened()).toBe(false);
   });
 

@@ -95,15 +95,16 @@ describe.each(clients)('RedisFleet through $label', (flavour: ClientFlavour) => 
       const { fleet } = open();
       await probe?.set(fleet.keys().paused, 'not a set');
       await probe?.set(fleet.keys().completed, 'not a hash');
-      const calls: Array<[string, Promise<unknown>]> = [
-        ['heartbeat', fleet.heartbeat(beat('r'), { signal })],
-        ['pause', fleet.pause('job')],
-        ['pausedJobs', fleet.pausedJobs()],
-        ['recordCompleted', fleet.recordCompleted('job', new Date())],
-        ['lastCompleted', fleet.lastCompleted(['job'])],
+      const calls: Array<[string, ReturnType<typeof rejection>]> = [
+        ['heartbeat', rejection(fleet.heartbeat(beat('r'), { signal }))],
+        ['pause', rejection(fleet.pause('job'))],
+        ['pausedJobs', rejection(fleet.pausedJobs())],
+        ['recordCompleted', rejection(fleet.recordCompleted('job', new Date()))],
+        ['lastCompleted', rejection(fleet.lastCompleted(['job']))],
       ];
+      // Each rejection is caught as soon as it is made, and inspected in turn.
       for (const [what, call] of calls) {
-        const error = await rejection(call);
+        const error = await call;
         expect(isTscronError(error, 'ERR_LOCK_BACKEND_FAILED'), String(error)).toBe(true);
         expect(error.message).toMatch(new RegExp(`^RedisFleet ${what} failed: .*WRONGTYPE`));
       }
