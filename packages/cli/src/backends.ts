@@ -1,13 +1,24 @@
 // Lockers and electors from URLs. A backend's package is imported only when its URL is used, so
 // that the CLI runs without the packages of backends nobody asked for.
-import { type Elector, type Locker, MemoryElector, MemoryLocker } from 'tscron';
+import { type Elector, type Fleet, type Locker, MemoryElector, MemoryLocker, type RunHistory } from 'tscron';
 import { UsageError } from './problems.js';
 
 /** A locker or elector, and how to release what it holds and the connection it uses. */
 export interface Backend<T> {
   readonly value: T;
+  /**
+   * A locker's fleet and shared run history on the same client (redis://, rediss://, postgres://,
+   * postgresql://), unless the fleet was turned off; absent for an elector and the other URLs.
+   */
+  readonly fleet?: { readonly fleet: Fleet; readonly history: RunHistory } | undefined;
   close(): Promise<void>;
 }
+
+/** How the locker's fleet is made: off (`--no-fleet`), or with these options. */
+export type FleetChoice = false | { readonly heartbeat?: string; readonly balance?: boolean };
+
+/** The URL schemes whose locker brings a fleet and a shared history. */
+export const FLEET_SCHEMES = ['redis:', 'rediss:', 'postgres:', 'postgresql:'];
 
 type Role = 'locker' | 'elector';
 
@@ -41,24 +52,50 @@ export function redact(url: string): string {
   }
 }
 
-/** A backend that owns its client: closing it closes the locker or elector, then the client. */
-function withClient<T extends { close(): Promise<void> }>(value: T, closeClient: () => unknown): Backend<T> {
+interface Closable {
+  close?(): Promise<void>;
+}
+
+/**
+ * A backend that owns its client: closing it lets the fleet and the history finish their writes,
+ * closes the locker or elector, then the client.
+ */
+function withClient<T extends { close(): Promise<void> }>(
+  value: T,
+  closeClient: () => unknown,
+  fleet?: { fleet: Fleet & Closable; history: RunHistory & Closable },
+): Backend<T> {
   return {
     value,
+    fleet,
     close: async () => {
+      await Promise.allSettled([fleet?.history.close?.(), fleet?.fleet.close?.()]);
       await value.close();
       await closeClient();
     },
   };
 }
 
+/** The fleet options a backend's fleet takes (heartbeat, balance), without those left unset. */
+function fleetOptions(choice: Exclude<FleetChoice, false>): { heartbeat?: string; balance?: boolean } {
+  return {
+    ...(choice.heartbeat === undefined ? {} : { heartbeat: choice.heartbeat }),
+    ...(choice.balance === undefined ? {} : { balance: choice.balance }),
+  };
+}
+
 /**
  * Opens a locker or elector for a URL: `memory:`, `redis://`, `rediss://`, `postgres://`,
- * `postgresql://`, `nats://` (JetStream KV; `?bucket=`), `mysql://` (MySQL or MariaDB). An elector's lease is named by the URL's `name` query parameter (default `tscron`).
+ * `postgresql://`, `nats://` (JetStream KV; `?bucket=`), `mysql://` (MySQL or MariaDB). An elector's
+ * lease is named by the URL's `name` query parameter (default `tscron`). A Redis or PostgreSQL
+ * locker also brings, on the same client, the fleet (`RedisFleet`, `PostgresFleet`, made with
+ * `fleet`'s options) and the shared history (`RedisRunHistory`, `PostgresRunHistory`), unless
+ * `fleet` is false.
  */
 export async function openBackend<R extends Role>(
   role: R,
   url: string,
+  fleet: FleetChoice = false,
 ): Promise<Backend<R extends 'locker' ? Locker : Elector>> {
   type Out = Backend<R extends 'locker' ? Locker : Elector>;
   let parsed: URL;
@@ -84,6 +121,18 @@ export async function openBackend<R extends Role>(
       const client = new ioredis.Redis(parsed.toString(), { lazyConnect: false });
       // The locker reports failures through lock(); a listener keeps ioredis from printing each retry.
       client.on('error', () => undefined);
+      if (role === 'locker' && fleet !== false) {
+        // Checked before the locker, so that bad options (a bad --heartbeat) leave nothing behind.
+        const made = {
+          fleet: new backend.RedisFleet({ client, ...fleetOptions(fleet) }),
+          history: new backend.RedisRunHistory({ client }),
+        };
+        return withClient(
+          new backend.RedisLocker({ client }),
+          () => client.disconnect(),
+          made,
+        ) as unknown as Out;
+      }
       const value =
         role === 'locker' ? new backend.RedisLocker({ client }) : new backend.RedisElector({ client, name });
       return withClient(value, () => client.disconnect()) as unknown as Out;
@@ -96,6 +145,17 @@ export async function openBackend<R extends Role>(
       parsed.searchParams.delete('name');
       const pool = new pg.default.Pool({ connectionString: parsed.toString(), max: 4 });
       pool.on('error', () => undefined);
+      if (role === 'locker' && fleet !== false) {
+        const made = {
+          fleet: new backend.PostgresFleet({ client: pool, ...fleetOptions(fleet) }),
+          history: new backend.PostgresRunHistory({ client: pool }),
+        };
+        return withClient(
+          new backend.PostgresLocker({ client: pool }),
+          () => pool.end(),
+          made,
+        ) as unknown as Out;
+      }
       const value =
         role === 'locker'
           ? new backend.PostgresLocker({ client: pool })

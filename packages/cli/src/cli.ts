@@ -34,6 +34,9 @@ const FLAGS: Record<string, Flags> = {
     debug: { type: 'boolean' },
     watch: { type: 'boolean' },
     'shutdown-timeout': { type: 'string' },
+    'no-fleet': { type: 'boolean' },
+    balance: { type: 'boolean' },
+    heartbeat: { type: 'string' },
   },
   validate: {},
   next: {
@@ -159,6 +162,9 @@ async function dispatch(argv: string[]): Promise<number> {
         dashboard: stringFlag(values, 'dashboard'),
         dashboardToken: stringFlag(values, 'dashboard-token'),
         metrics: stringFlag(values, 'metrics'),
+        noFleet: values['no-fleet'] === true,
+        balance: values.balance === true,
+        heartbeat: stringFlag(values, 'heartbeat'),
         output,
       });
   }

@@ -24,6 +24,15 @@ Options:
   --locker URL              claim each run so that one replica runs it: memory: (default),
                             redis://, rediss://, postgres://, postgresql://, mysql://, nats://
                             (env TSCRON_LOCKER)
+  --no-fleet                a redis://, rediss://, postgres:// or postgresql:// locker also makes
+                            this process a replica of a fleet on the same server (heartbeats, the
+                            live replicas and fleet-wide pause in the dashboard, catch-up of runs
+                            the whole fleet missed) and records runs in a history shared by every
+                            replica; --no-fleet turns both off. memory:, mysql:// and nats:// have
+                            no fleet
+  --balance                 spread occurrences evenly over the fleet's live replicas
+  --heartbeat DUR           how often this replica heartbeats the fleet (default 5s); a replica
+                            silent for 3 heartbeats is gone, a fleet-wide pause arrives within one
   --elector URL             only the leader runs jobs (same URL kinds; ?name=<lease> names the lease)
   --time-zone ZONE          zone of jobs whose file names none (default: the local zone)
   --replica ID              this replica's name, TSCRON_REPLICA in commands (default: host:pid)

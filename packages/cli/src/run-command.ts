@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { formatDuration, MemoryRunHistory, toMilliseconds } from 'tscron';
 import { messageOf } from './checks.js';
 import { loadDashboard, openDashboard, type RunningDashboard } from './dashboard-server.js';
+import { announceFleet, type FleetFlags, fleetChoice } from './fleet-flags.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import { loadFilesOrThrow } from './load.js';
 import { openMetrics } from './metrics-server.js';
@@ -12,7 +13,7 @@ import { openBackends, Runner } from './run.js';
 import { handleSignals } from './signals.js';
 
 /** Options of `tscron run`, from flags and the environment. */
-export interface RunCommandOptions {
+export interface RunCommandOptions extends FleetFlags {
   readonly locker: string | undefined;
   readonly elector: string | undefined;
   readonly timeZone: string | undefined;
@@ -47,22 +48,25 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const dashboardToken = options.dashboardToken ?? nonEmpty(process.env.TSCRON_DASHBOARD_TOKEN);
   const metricsAt =
     options.metrics === undefined ? undefined : parseListenAddress('--metrics', options.metrics);
-  const history = dashboardAt === undefined ? undefined : new MemoryRunHistory();
   const dashboardModule = dashboardAt === undefined ? undefined : await loadDashboard();
   // Refuses an invalid file before anything starts or connects.
   const schedule = await loadFilesOrThrow(files);
   const lockerUrl = options.locker ?? process.env.TSCRON_LOCKER ?? schedule.locker;
+  const fleet = fleetChoice(options, lockerUrl);
   // Before the backends: a missing package or a port taken refuses the run before it connects.
   const metrics = metricsAt === undefined ? undefined : await openMetrics(metricsAt);
   let backends: Awaited<ReturnType<typeof openBackends>>;
   try {
-    backends = await openBackends(lockerUrl, options.elector);
+    backends = await openBackends(lockerUrl, options.elector, fleet);
   } catch (error) {
     await metrics?.close();
     throw error;
   }
   const { locker, elector } = backends;
   const output = options.output;
+  // The fleet's shared history holds every replica's runs; without one the dashboard keeps its own.
+  const history = locker?.fleet?.history ?? (dashboardAt === undefined ? undefined : new MemoryRunHistory());
+  announceFleet(output, locker?.fleet?.fleet, lockerUrl, schedule.jobs);
   const runner = new Runner({
     files,
     output,
@@ -73,6 +77,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     locker,
     elector,
     history,
+    fleet: locker?.fleet?.fleet,
     monitor: metrics?.monitor,
   });
   if (metrics !== undefined) {

@@ -2,6 +2,7 @@
 import {
   createScheduler,
   type Elector,
+  type Fleet,
   type Locker,
   type Logger,
   type Monitor,
@@ -9,7 +10,7 @@ import {
   type Scheduler,
   type Task,
 } from 'tscron';
-import { type Backend, openBackend } from './backends.js';
+import { type Backend, type FleetChoice, openBackend } from './backends.js';
 import { messageOf } from './checks.js';
 import { KILL_GRACE_MS, ProcessGroups, runAction } from './command.js';
 import { coreJobOptions } from './job-options.js';
@@ -27,8 +28,10 @@ export interface RunnerOptions {
   /** Zone of jobs whose file names none; undefined: the process's local zone. */
   readonly timeZone: string | undefined;
   readonly shutdownTimeoutMs: number;
-  /** Where every scheduler records its runs (the dashboard reads it). */
+  /** Where every scheduler records its runs (the dashboard reads it): the fleet's shared history, if any. */
   readonly history?: RunHistory | undefined;
+  /** The fleet every scheduler is a replica of (from a Redis or PostgreSQL locker URL). */
+  readonly fleet?: Fleet | undefined;
   /** Given to every scheduler (the /metrics endpoint's monitor). */
   readonly monitor?: Monitor | undefined;
   readonly watch: boolean;
@@ -47,12 +50,16 @@ function fingerprint(job: JobSpec, zone: string): string {
   return JSON.stringify([content, zone]);
 }
 
-/** Opens the locker and elector the flags, the environment or the first file ask for. */
+/**
+ * Opens the locker and elector the flags, the environment or the first file ask for; a Redis or
+ * PostgreSQL locker brings its fleet and shared history too, unless `fleet` is false.
+ */
 export async function openBackends(
   lockerUrl: string | undefined,
   electorUrl: string | undefined,
+  fleet: FleetChoice = false,
 ): Promise<{ locker: Backend<Locker> | undefined; elector: Backend<Elector> | undefined }> {
-  const locker = await openBackend('locker', lockerUrl ?? 'memory:');
+  const locker = await openBackend('locker', lockerUrl ?? 'memory:', fleet);
   try {
     const elector = electorUrl === undefined ? undefined : await openBackend('elector', electorUrl);
     return { locker, elector };
@@ -237,6 +244,7 @@ export class Runner {
         ...(zone === '' ? {} : { timeZone: zone }),
         ...(locker === undefined ? {} : { locker: locker.value }),
         ...(elector === undefined ? {} : { elector: elector.value }),
+        ...(this.#options.fleet === undefined ? {} : { fleet: this.#options.fleet }),
         ...(this.#options.history === undefined ? {} : { history: this.#options.history }),
         ...(this.#options.monitor === undefined ? {} : { monitor: this.#options.monitor }),
         replica: this.#options.replica,

@@ -38,6 +38,7 @@ const OPTION_KEYS = [
   'startAt',
   'stopAt',
   'missedRuns',
+  'catchUpWithin',
   'jitter',
   'dstPolicy',
   'locker',
@@ -154,6 +155,14 @@ class Reader {
     } catch (error) {
       this.fail(node, messageOf(error));
     }
+    return value;
+  }
+
+  /** A duration above zero. */
+  positiveDuration(node: Node | null, what: string): string | number {
+    const value = this.duration(node, what);
+    if (toMilliseconds(value, what) <= 0)
+      return this.fail(node, `${what} must be longer than 0, got ${String(value)}`);
     return value;
   }
 
@@ -509,7 +518,8 @@ function readOptions(
   read('timeout', (n) => reader.duration(n, `${where}: timeout`));
   read('jitter', (n) => reader.duration(n, `${where}: jitter`));
   read('singletonMode', (n) => reader.oneOf(n, `${where}: singletonMode`, ['reschedule', 'wait']));
-  read('missedRuns', (n) => reader.oneOf(n, `${where}: missedRuns`, ['skip', 'once']));
+  read('missedRuns', (n) => reader.oneOf(n, `${where}: missedRuns`, ['skip', 'once', 'all']));
+  read('catchUpWithin', (n) => reader.positiveDuration(n, `${where}: catchUpWithin`));
   read('dstPolicy', (n) => reader.oneOf(n, `${where}: dstPolicy`, ['shift', 'skip']));
   read('limitedRuns', (n) => reader.integer(n, `${where}: limitedRuns`, 1));
   read('tags', (n) => reader.list(n).map((item) => reader.string(item, `${where}: tags`)));

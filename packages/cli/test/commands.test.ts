@@ -31,6 +31,25 @@ describe.concurrent('tscron one-shot commands', { timeout: 60_000 }, () => {
     expect(ok.stdout).toContain('1 job(s), no problems');
   });
 
+  it('validate accepts catch-up options and refuses a bad catchUpWithin with exit 2', async () => {
+    const good = write(
+      dir,
+      'catch-up.yaml',
+      'jobs:\n  - { name: nightly, cron: "0 2 * * *", run: x, missedRuns: all, catchUpWithin: 1h }\n',
+    );
+    const ok = await tscron(['validate', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('1 job(s), no problems');
+    const bad = write(
+      dir,
+      'catch-up-bad.yaml',
+      'jobs:\n  - name: nightly\n    cron: "0 2 * * *"\n    run: x\n    catchUpWithin: a day\n',
+    );
+    const refused = await tscron(['validate', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}:5:20: job "nightly": catchUpWithin: "a day" is not a duration`);
+  });
+
   it('next lists runs of an expression and of a file, in a zone', async () => {
     const from = '2026-03-28T00:00:00Z';
     const result = await tscron([

@@ -179,6 +179,31 @@ jobs:
     ]);
   });
 
+  it('reads catch-up options (missedRuns all, catchUpWithin) and reports bad ones where they are', () => {
+    const { schedule, problems } = parseScheduleFile(
+      'catch-up.yaml',
+      `jobs:
+  - { name: nightly, cron: "0 2 * * *", run: x, missedRuns: all, catchUpWithin: 1h }
+  - { name: hourly, cron: "0 * * * *", run: x, catchUpWithin: 90m }
+  - { name: a, every: 1m, run: x, catchUpWithin: soon }
+  - { name: b, every: 1m, run: x, catchUpWithin: 0 }
+  - { name: c, every: 1m, run: x, catchUpWithin: -5m, missedRuns: most }
+  - { name: d, every: 1m, run: x, catchUpWithin: [1h] }
+`,
+    );
+    expect(schedule.jobs.map((job) => [job.name, job.options])).toEqual([
+      ['nightly', { missedRuns: 'all', catchUpWithin: '1h' }],
+      ['hourly', { catchUpWithin: '90m' }],
+    ]);
+    expect(messages(problems)).toEqual([
+      'catch-up.yaml:4:50: job "a": catchUpWithin: "soon" is not a duration (use milliseconds or a string like "1h30m", "250ms", "1.5s")',
+      'catch-up.yaml:5:50: job "b": catchUpWithin must be longer than 0, got 0',
+      'catch-up.yaml:6:50: job "c": catchUpWithin must be longer than 0, got -5m',
+      'catch-up.yaml:6:67: job "c": missedRuns must be one of "skip", "once", "all"',
+      'catch-up.yaml:7:50: job "d": catchUpWithin must be a duration such as "30s" or "1h30m"',
+    ]);
+  });
+
   it('reads JSON with positions, and reports YAML syntax errors', () => {
     const json = parseScheduleFile(
       'jobs.json',
