@@ -96,9 +96,9 @@ export class PostgresFleet implements Fleet {
    * `ERR_LOCK_TIMEOUT` when it does not answer within one heartbeat interval (at least 1 s), and with
    * the signal's reason on abort.
    */
-  heartbeat(beat: Heartbeat, options: { signal: AbortSignal }): Promise<FleetState> {
+  async heartbeat(beat: Heartbeat, options: { signal: AbortSignal }): Promise<FleetState> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (signal?.aborted) throw abortReason(signal);
     const work = this.#query('heartbeat', [
       beat.replica,
       beat.host,
@@ -110,19 +110,18 @@ export class PostgresFleet implements Fleet {
       SWEEP,
     ]);
     const timeout = Math.max(this.settings.heartbeatInterval, 1000);
-    return bounded(work, timeout, `${OWNER} heartbeat`, signal).then((rows) => {
-      const replicas: ReplicaInfo[] = [];
-      const paused: string[] = [];
-      let serverTime = Number.NaN;
-      for (const row of rows) {
-        if (row.kind === 'p') paused.push(row.id as string);
-        else {
-          replicas.push(replicaOf(row));
-          if (row.server !== null) serverTime = Number(row.server);
-        }
+    const rows = await bounded(work, timeout, `${OWNER} heartbeat`, signal);
+    const replicas: ReplicaInfo[] = [];
+    const paused: string[] = [];
+    let serverTime = Number.NaN;
+    for (const row of rows) {
+      if (row.kind === 'p') paused.push(row.id as string);
+      else {
+        replicas.push(replicaOf(row));
+        if (row.server !== null) serverTime = Number(row.server);
       }
-      return { serverTime: new Date(serverTime), replicas: replicas.sort(byId), paused: paused.sort() };
-    });
+    }
+    return { serverTime: new Date(serverTime), replicas: replicas.sort(byId), paused: paused.sort() };
   }
 
   /** Removes a replica from the live list at once (its scheduler stopped cleanly). */
