@@ -1,9 +1,12 @@
 // One replica of a fleet test: a scheduler on the BUILT packages with a locker (and optionally a
 // second one with an elector), a clock offset, and jobs from the parent. Each run is recorded in the
-// backend itself (fleet test) and reported on stdout as a JSON line (fault tests).
+// backend itself (fleet test) and reported on stdout as a JSON line (fault tests). On Redis and
+// PostgreSQL the scheduler may also be a replica of a fleet (`fleet`: RedisFleet/PostgresFleet
+// options) with a shared run history (`history`), pausing and resuming jobs fleet-wide at given times
+// (`actions`).
 // Config: JSON in the FLEET_CONFIG environment variable (see test-support/fleet.ts).
-import { PostgresElector, PostgresLocker } from '@tscron/postgres';
-import { RedisElector, RedisLocker } from '@tscron/redis';
+import { PostgresElector, PostgresFleet, PostgresLocker, PostgresRunHistory } from '@tscron/postgres';
+import { RedisElector, RedisFleet, RedisLocker, RedisRunHistory } from '@tscron/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { atTime, createScheduler, cronJob, dailyJob, durationJob } from 'tscron';
@@ -21,6 +24,8 @@ const clock = {
 let locker;
 let elector;
 let record;
+let fleet;
+let history;
 const closers = [];
 
 if (config.backend === 'redis') {
@@ -38,6 +43,10 @@ if (config.backend === 'redis') {
     closers.push(() => client.disconnect());
   }
   locker = new RedisLocker({ client, keyPrefix: `fleet:${runId}:`, ...config.locker });
+  if (config.fleet) fleet = new RedisFleet({ client, keyPrefix: `fleet:${runId}:`, ...config.fleet });
+  if (config.history) {
+    history = new RedisRunHistory({ client, keyPrefix: `fleet:${runId}:`, ...config.history });
+  }
   if (config.elector) {
     elector = new RedisElector({
       client,
@@ -106,6 +115,8 @@ if (config.backend === 'redis') {
   closers.push(() => client.end());
   const options = { client, schema: config.schema, ...config.locker };
   locker = new PostgresLocker(options);
+  if (config.fleet) fleet = new PostgresFleet({ client, schema: config.schema, ...config.fleet });
+  if (config.history) history = new PostgresRunHistory({ client, schema: config.schema, ...config.history });
   if (config.elector) {
     elector = new PostgresElector({
       client,
@@ -123,6 +134,10 @@ if (config.backend === 'redis') {
         [runId, job, at, worker],
       );
   }
+}
+
+if ((config.fleet || config.history) && !fleet && !history) {
+  throw new Error(`no fleet or run history on the ${config.backend} backend`);
 }
 
 const definition = (job) => {
@@ -160,11 +175,25 @@ const task = (job) =>
     say({ ev: 'end', job: job.name, at, aborted: context.signal.aborted });
   };
 
+/** Catch-up after downtime, for the jobs that ask for it. */
+const catchUp = (job) =>
+  job.catchUpWithin === undefined
+    ? {}
+    : { catchUpWithin: job.catchUpWithin, ...(job.missedRuns ? { missedRuns: job.missedRuns } : {}) };
+
 const schedulers = [];
-const locked = createScheduler({ clock, locker, timeZone: 'UTC', stopTimeout: 5000 });
+const locked = createScheduler({
+  clock,
+  locker,
+  timeZone: 'UTC',
+  stopTimeout: 5000,
+  ...(fleet ? { fleet } : {}),
+  ...(history ? { history } : {}),
+  ...(config.replica ? { replica: config.replica } : {}),
+});
 schedulers.push(locked);
 for (const job of config.jobs.filter((j) => !j.leader)) {
-  locked.newJob(definition(job), task(job), { name: job.name, eventListeners: listeners });
+  locked.newJob(definition(job), task(job), { name: job.name, eventListeners: listeners, ...catchUp(job) });
 }
 if (elector) {
   const led = createScheduler({ clock, elector, timeZone: 'UTC', stopTimeout: 5000 });
@@ -174,15 +203,35 @@ if (elector) {
   }
 }
 
+say({ ev: 'ready' });
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, config.startAt - Date.now())));
 for (const scheduler of schedulers) scheduler.start();
 say({ ev: 'started' });
+
+// Fleet-wide pause and resume from this replica, applied here at once (as the dashboard does).
+for (const { at, op, job } of config.actions ?? []) {
+  setTimeout(
+    async () => {
+      say({ ev: op === 'pause' ? 'pausing' : 'resuming', job });
+      try {
+        await fleet[op](job);
+        await locked.syncFleet();
+        say({ ev: op === 'pause' ? 'paused' : 'resumed', job });
+      } catch (error) {
+        say({ ev: 'fleetError', job, error: String(error?.message ?? error) });
+      }
+    },
+    Math.max(0, at - Date.now()),
+  );
+}
 
 const stop = async () => {
   for (const scheduler of schedulers)
     await scheduler.shutdown().catch((e) => say({ ev: 'shutdownError', error: String(e) }));
   await locker.close?.();
   await elector?.close();
+  await fleet?.close?.();
+  await history?.close?.();
   for (const close of closers) await close();
   say({ ev: 'stopped' });
   process.exit(0);

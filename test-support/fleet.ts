@@ -9,8 +9,17 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const workerScript =
   process.env.FLEET_WORKER ?? fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
 
-/** A job the workers schedule. Cron jobs use a seconds field only (minutes and hours `*`). */
-export type FleetJob = { name: string; taskMs?: number; leader?: boolean } & (
+/**
+ * A job the workers schedule. Cron jobs use a seconds field only (minutes and hours `*`).
+ * `catchUpWithin` and `missedRuns` are the job options (catch-up after the fleet's downtime).
+ */
+export type FleetJob = {
+  name: string;
+  taskMs?: number;
+  leader?: boolean;
+  catchUpWithin?: string;
+  missedRuns?: 'skip' | 'once' | 'all';
+} & (
   | { kind: 'cron'; expression: string }
   | { kind: 'duration'; every: number }
   | { kind: 'daily'; times: Array<[number, number, number]> }
@@ -33,6 +42,14 @@ export interface WorkerConfig {
   jobs: FleetJob[];
   locker: Record<string, unknown>;
   elector?: Record<string, unknown>;
+  /** Redis and PostgreSQL: the scheduler is a fleet replica, with these RedisFleet/PostgresFleet options. */
+  fleet?: Record<string, unknown>;
+  /** Redis and PostgreSQL: runs are recorded in a RedisRunHistory/PostgresRunHistory with these options. */
+  history?: Record<string, unknown>;
+  /** `SchedulerOptions.replica`. @default `<hostname>:<pid>` */
+  replica?: string;
+  /** Fleet-wide pauses and resumes this replica makes (epoch ms), each applied here at once. */
+  actions?: Array<{ at: number; op: 'pause' | 'resume'; job: string }>;
 }
 
 /** A line a worker printed. */
