@@ -1,10 +1,22 @@
 // Runs every benchmark, one child process each so that they do not disturb one another.
-// Usage: npm run bench [-- cron scheduler locks burst cli dashboard observability] [-- --seconds 30]
+// Usage: npm run bench [-- cron scheduler locks burst fleet fleet-redis fleet-postgres cli dashboard
+// observability] [-- --seconds 30]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const all = ['cron', 'scheduler', 'locks', 'burst', 'cli', 'dashboard', 'observability'];
+const all = [
+  'cron',
+  'scheduler',
+  'locks',
+  'burst',
+  'fleet',
+  'fleet-redis',
+  'fleet-postgres',
+  'cli',
+  'dashboard',
+  'observability',
+];
 const args = process.argv.slice(2);
 const chosen = args.filter((arg) => all.includes(arg));
 const passThrough = args.filter((arg) => !all.includes(arg));
