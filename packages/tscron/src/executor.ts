@@ -4,7 +4,7 @@ import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
 import { isTscronError, TscronError } from './errors.js';
 import type { Job, JobContext } from './job.js';
-import { type JobRecord, LOCKING, REMOVED } from './job.js';
+import { BACKUP_LOCKING, type JobRecord, LOCKING, REMOVED } from './job.js';
 import { BEHIND_MS, LagReporter } from './lag-reporter.js';
 import { callSafely, isThenable } from './listeners.js';
 import type { Logger } from './logger.js';
@@ -32,6 +32,8 @@ export class Run {
    * in ms: lateness counts from the occurrence plus this.
    */
   declare readonly deferral: number;
+  /** A backup claim: balance picked another replica for this occurrence (see {@link BACKUP_LOCKING}). */
+  declare readonly backup: boolean;
   declare readonly version: number;
   declare controller: AbortController | undefined;
   declare reason: unknown;
@@ -54,11 +56,12 @@ export class Run {
   /** The run's trace, when a monitor traces runs ({@link Monitor.traceRun}). */
   declare trace: RunTrace | undefined;
 
-  constructor(job: JobRecord, at: number, scheduled: boolean, deferral: number) {
+  constructor(job: JobRecord, at: number, scheduled: boolean, deferral: number, backup: boolean) {
     this.job = job;
     this.at = at;
     this.scheduled = scheduled;
     this.deferral = deferral;
+    this.backup = backup;
     this.version = job.version;
     this.controller = undefined;
     this.reason = undefined;
@@ -235,19 +238,22 @@ export class Executor {
 
   /**
    * Starts, queues or drops a run of `job` for occurrence `at`, which the scheduler chose to start
-   * `deferral` ms late. Returns false when the run was dropped by a concurrency rule in 'reschedule'
-   * mode.
+   * `deferral` ms late; `backup` when balance picked another replica for it. Returns false when the
+   * run was dropped by a concurrency rule in 'reschedule' mode.
    */
-  dispatch(job: JobRecord, at: number, scheduled: boolean, deferral = 0): boolean {
+  dispatch(job: JobRecord, at: number, scheduled: boolean, deferral = 0, backup = false): boolean {
     const singleton = job.cfg.singleton;
-    if (singleton !== 0 && job.running > 0) {
+    // A backup claim in flight is no run of this replica's yet: it does not hold the job's slot.
+    if (singleton !== 0 && job.running - ((job.flags & BACKUP_LOCKING) === 0 ? 0 : 1) > 0) {
+      // A backup's occurrence is normally another replica's: nothing of it is this one's to report.
+      if (backup && singleton === 1) return false;
       this.#limitReached('singleton', job);
       if (singleton === 1) {
         this.#count(job, 'singleton_rescheduled');
         this.#dropped(job, at, 'singleton_rescheduled');
         return false;
       }
-      this.#wait(job, new Run(job, at, scheduled, deferral));
+      this.#wait(job, new Run(job, at, scheduled, deferral, backup));
       return true;
     }
     if (this.#limit !== 0 && this.running >= this.#limit) {
@@ -257,11 +263,11 @@ export class Executor {
         this.#dropped(job, at, 'skip');
         return false;
       }
-      this.#queue.push(new Run(job, at, scheduled, deferral));
+      this.#queue.push(new Run(job, at, scheduled, deferral, backup));
       this.waitingCount++;
       return true;
     }
-    this.#start(new Run(job, at, scheduled, deferral));
+    this.#start(new Run(job, at, scheduled, deferral, backup));
     return true;
   }
 
@@ -354,9 +360,19 @@ export class Executor {
     const job = run.job;
     job.running++;
     this.running++;
-    if ((job.flags & LOCKING) !== 0 && this.#elector === undefined) {
-      this.#lockPending(run);
-      return;
+    if (this.#elector === undefined) {
+      if (run.backup) {
+        if ((job.flags & BACKUP_LOCKING) !== 0) {
+          this.#logger.debug(
+            `tscron: job "${job.name}": a backup claim is still pending; the one for ${run.scheduledAt.toISOString()} is not made`,
+          );
+          this.#skip(run, 'skip', null);
+          return;
+        }
+      } else if ((job.flags & LOCKING) !== 0) {
+        this.#lockPending(run);
+        return;
+      }
     }
     const monitor = this.#monitor;
     if (monitor?.jobStarted !== undefined) this.#report('jobStarted', () => monitor.jobStarted?.(job));
@@ -399,7 +415,8 @@ export class Executor {
         if (run.trace !== undefined) this.#traced(run, (trace) => trace.locked?.(undefined));
       } else if (locker !== undefined) {
         let lock: Lock | null;
-        job.flags |= LOCKING;
+        const locking = run.backup ? BACKUP_LOCKING : LOCKING;
+        job.flags |= locking;
         try {
           lock =
             locker.lockBatch === undefined
@@ -409,7 +426,7 @@ export class Executor {
           this.#lockFailed(run, 'locker', error);
           return this.#skip(run, 'skip');
         } finally {
-          job.flags &= ~LOCKING;
+          job.flags &= ~locking;
         }
         // Another instance holds the occurrence: the run is its to record, not this one's.
         if (lock === null || lock === undefined) return this.#skip(run, 'skip', null);

@@ -106,12 +106,12 @@ export class FleetMember {
   offer(record: JobRecord, at: number, due: number): boolean {
     const waiting = this.#waiting;
     if (waiting !== undefined) {
-      waiting.push({ record, version: record.version, at, due, releaseAt: due });
+      waiting.push({ record, version: record.version, at, due, releaseAt: due, backup: false });
       return true;
     }
     const wait = this.#deferral(record, at);
     if (wait <= 0) return false;
-    this.#held.add({ record, version: record.version, at, due, releaseAt: due + wait });
+    this.#held.add({ record, version: record.version, at, due, releaseAt: due + wait, backup: true });
     return true;
   }
 
@@ -204,7 +204,9 @@ export class FleetMember {
     const now = this.#clock.now();
     for (const held of waiting) {
       if ((held.record.flags & REMOVED) !== 0) continue;
-      held.releaseAt = Math.max(held.due + this.#deferral(held.record, held.at), now);
+      const wait = this.#deferral(held.record, held.at);
+      held.backup = wait > 0;
+      held.releaseAt = Math.max(held.due + wait, now);
       if (held.releaseAt <= now) this.#host.release(held, now);
       else this.#held.add(held);
       if (!this.#started) return;

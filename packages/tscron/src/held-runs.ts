@@ -15,6 +15,8 @@ export interface HeldRun {
   readonly due: number;
   /** When it is released: its due time plus the wait balance chose. */
   releaseAt: number;
+  /** Balance picked another replica for it: this replica's claim is a backup, made a grace late. */
+  backup: boolean;
 }
 
 /**

@@ -99,6 +99,13 @@ export const PAUSED = 2;
 export const FINISHED = 4;
 /** A lock attempt for a run of the job is pending. */
 export const LOCKING = 8;
+/**
+ * A backup claim of the job is pending: one of an occurrence balance picked another replica for,
+ * made a grace late in case that replica did not claim it. Kept apart from {@link LOCKING}, so that
+ * a backup claim still in flight when the job's next occurrence comes never makes this replica skip
+ * its own claim of that occurrence.
+ */
+export const BACKUP_LOCKING = 16;
 
 /**
  * A job's state in its scheduler, and the {@link Job} handle users hold. One plain object of fixed
@@ -127,7 +134,7 @@ export class JobRecord implements Job {
   declare slot: number;
   /** @internal Runs in progress. */
   declare running: number;
-  /** @internal {@link REMOVED} | {@link PAUSED} | {@link FINISHED} | {@link LOCKING} */
+  /** @internal {@link REMOVED} | {@link PAUSED} | {@link FINISHED} | {@link LOCKING} | {@link BACKUP_LOCKING} */
   declare flags: number;
   /** @internal Bumped by every update, so that runs of an older version are told apart. */
   declare version: number;

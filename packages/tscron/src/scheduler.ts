@@ -703,7 +703,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     if (!this.#started || record.version !== held.version || (record.flags & (REMOVED | PAUSED)) !== 0)
       return;
     if (record.cfg.skipMissed && now - held.releaseAt > MISSED_GRACE_MS) this.#missed(record, held.at, now);
-    else if (!this.#executor.dispatch(record, held.at, true, held.releaseAt - held.at)) {
+    else if (!this.#executor.dispatch(record, held.at, true, held.releaseAt - held.at, held.backup)) {
       if (record.cfg.intervalFromCompletion) this.#planFromCompletion(record, now);
     }
     if ((record.flags & FINISHED) !== 0) this.#retireIfFinished(record);

@@ -6,6 +6,7 @@ import {
   type Fleet,
   type FleetState,
   type Heartbeat,
+  type Locker,
   MemoryFleet,
   type MemoryFleetOptions,
   MemoryLocker,
@@ -106,6 +107,8 @@ export interface Replica {
   readonly fleet: RecordingFleet;
   readonly locker: MemoryLocker;
   readonly scheduler: Scheduler;
+  /** The locker the scheduler uses: `locker`, behind `claimDelay` when one is set. */
+  readonly claims: Locker;
   readonly logger: ReturnType<typeof recordingLogger>;
 }
 
@@ -131,6 +134,8 @@ export function fleetOf(
   options: {
     fleet?: MemoryFleetOptions;
     locker?: MemoryLockerOptions;
+    /** Every claim (lock, lockBatch) takes this long on the replica's clock, as on a busy server. */
+    claimDelay?: number;
     /** More scheduler options, the same for every replica or made per replica id. */
     scheduler?: ReplicaOptions | ((id: string) => ReplicaOptions);
     start?: Date | number;
@@ -144,6 +149,7 @@ export function fleetOf(
     const own = new SkewedClock(clock, skew);
     const fleet = new RecordingFleet(new MemoryFleet({ ...options.fleet, clock, shareWith: server }), own);
     const locker = new MemoryLocker({ ...options.locker, clock, shareWith: lockerServer });
+    const claims = options.claimDelay === undefined ? locker : delayedClaims(locker, own, options.claimDelay);
     const logger = recordingLogger();
     const scheduler = createScheduler({
       timeZone: 'UTC',
@@ -151,10 +157,10 @@ export function fleetOf(
       ...(typeof options.scheduler === 'function' ? options.scheduler(id) : options.scheduler),
       clock: own,
       fleet,
-      locker,
+      locker: claims,
       replica: id,
     });
-    const replica = { id, clock: own, fleet, locker, scheduler, logger };
+    const replica = { id, clock: own, fleet, locker, scheduler, logger, claims };
     replicas.push(replica);
     return replica;
   };
@@ -167,6 +173,21 @@ export function fleetOf(
     add,
     close: async () => {
       await Promise.all(replicas.map((replica) => replica.scheduler.shutdown()));
+    },
+  };
+}
+
+/** `locker` whose claims are answered `delay` ms late on `clock` (the claim itself is made at the end). */
+function delayedClaims(locker: MemoryLocker, clock: Clock, delay: number): Locker {
+  const later = () => new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+  return {
+    lock: async (key, options) => {
+      await later();
+      return locker.lock(key, options);
+    },
+    lockBatch: async (claims, options) => {
+      await later();
+      return locker.lockBatch(claims, options);
     },
   };
 }
