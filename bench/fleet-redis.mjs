@@ -4,13 +4,12 @@
 // stored run. Runs on a redis-server of its own on a spare port, so that INFO commandstats counts
 // nothing else; through ioredis 5 and node-redis 6. Needs the built packages (`npm run build`).
 // Usage: node bench/fleet-redis.mjs [--heartbeats 2000] [--batches 300] [--stored 20000]
-import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RedisFleet, RedisRunHistory } from '@tscron/redis';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { option } from './settings.mjs';
+import { startRedisServer } from './throwaway-redis.mjs';
 
 const heartbeats = option('heartbeats', 2000);
 const batches = option('batches', 300);
@@ -19,41 +18,6 @@ const signal = new AbortController().signal;
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 const ms = (value) => (value < 1 ? value.toFixed(3) : value.toFixed(2));
-
-function sparePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const reachable = (port) =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-async function startServer() {
-  const port = await sparePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const failed = new Promise((_, reject) => server.once('error', reject));
-  for (let i = 0; i < 100 && !(await Promise.race([reachable(port), failed])); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { port, stop: () => server.kill('SIGKILL') };
-}
 
 /** Every command's call count, from INFO commandstats (INFO itself left out). */
 async function commandCounts(probe) {
@@ -222,7 +186,7 @@ async function memory(client, probe) {
   }
 }
 
-const server = await startServer();
+const server = await startRedisServer();
 const probe = new Redis({ port: server.port });
 try {
   const ioredis = new Redis({ port: server.port });

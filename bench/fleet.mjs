@@ -8,8 +8,6 @@
 // component on pools of its own, its statements counted on the client (each is one round trip).
 // Needs the built packages (`npm run build`). Usage: node bench/fleet.mjs [--seconds 10] [--jobs 100]
 // [--heartbeat 1000]
-import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { PostgresFleet, PostgresLocker, PostgresRunHistory } from '@tscron/postgres';
 import { RedisFleet, RedisLocker, RedisRunHistory } from '@tscron/redis';
@@ -17,6 +15,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createScheduler, cronJob, durationJob, silentLogger } from 'tscron';
 import { option, postgresUrl } from './settings.mjs';
+import { startRedisServer } from './throwaway-redis.mjs';
 
 const seconds = option('seconds', 10);
 const jobCount = option('jobs', 100);
@@ -151,39 +150,6 @@ function report(title, results, unit) {
 
 // ---- Redis: one redis-server per component ----
 
-function sparePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const reachable = (port) =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-async function startRedis() {
-  const port = await sparePort();
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const failed = new Promise((_, reject) => server.once('error', reject));
-  for (let i = 0; i < 100 && !(await Promise.race([reachable(port), failed])); i++) await sleep(50);
-  return { port, stop: () => server.kill('SIGKILL') };
-}
-
 /** Script calls and the commands run (by the scripts or directly), from INFO commandstats. */
 async function redisCounters(probe) {
   let calls = 0;
@@ -203,7 +169,7 @@ async function redis() {
   const clients = [];
   try {
     for (const component of COMPONENTS) {
-      servers[component] = await startRedis();
+      servers[component] = await startRedisServer();
       probes[component] = new Redis({ port: servers[component].port });
     }
     const replicas = Array.from({ length: REPLICAS }, () => {
