@@ -109,6 +109,8 @@ export class PostgresRunHistory implements RunHistory {
   readonly #perJob: number;
   readonly #maxAge: number;
   readonly #batcher: SerialBatcher<Row>;
+  /** Writes not yet settled, for `close()`. */
+  readonly #writes = new Set<Promise<void>>();
   readonly #trims: TrimSchedule;
 
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
@@ -164,7 +166,19 @@ export class PostgresRunHistory implements RunHistory {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#batcher.add(row);
+    const written = this.#batcher.add(row);
+    this.#writes.add(written);
+    const forget = () => this.#writes.delete(written);
+    written.then(forget, forget);
+    return written;
+  }
+
+  /**
+   * Waits for the records handed over so far to reach PostgreSQL (or fail). Holds nothing else;
+   * never ends the client. Call it after the scheduler's `shutdown()` and before ending the pool.
+   */
+  async close(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 
   /**

@@ -156,6 +156,15 @@ describe.skipIf(!up)('PostgresRunHistory through a pool', () => basics(viaPool))
 describe.skipIf(!up)('PostgresRunHistory through a client', () => basics(viaClient));
 
 describe.skipIf(!up)('PostgresRunHistory', () => {
+  it('close() waits for the records handed over so far', async () => {
+    const h = await history(viaPool);
+    const runs = Array.from({ length: 50 }, (_, i) => ended(running(`closing-${i}`, 1000 + i)));
+    for (const run of runs) void h.record(run);
+    await h.close();
+    expect(await rowCount(h)).toBe(50);
+    await h.close();
+  });
+
   it('never replaces a final record with a running one that arrives late', async () => {
     const h = await history(viaPool);
     const start = running('late', 300);

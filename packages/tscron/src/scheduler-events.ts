@@ -34,6 +34,8 @@ export class SchedulerEvents {
   #flushing: ReturnType<typeof setImmediate> | undefined;
   /** Whether the history's last write failed (it is logged once until one succeeds again). */
   #historyFailing = false;
+  /** History writes not yet settled: shutdown waits for them, so that the last runs' records land. */
+  readonly #writes = new Set<Promise<void>>();
   /** Whether runs are recorded: a history or a listener wants them. */
   recording: boolean;
 
@@ -64,6 +66,24 @@ export class SchedulerEvents {
 
   scheduler(change: 'started' | 'stopped' | 'shutdown'): void {
     if (this.#listeners.size > 0) this.#push({ type: 'scheduler', change });
+  }
+
+  /**
+   * Hands the queued events over now and resolves when every history write made so far has settled
+   * (written or failed; failures are reported as usual). Never rejects.
+   */
+  async settle(): Promise<void> {
+    // Nothing above the first await is deferred: once this is called, `writing` counts every write.
+    if (this.#flushing !== undefined) {
+      clearImmediate(this.#flushing);
+      this.#flush();
+    }
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+  }
+
+  /** How many history writes have not settled yet. */
+  get writing(): number {
+    return this.#writes.size;
   }
 
   #push(event: SchedulerEvent): void {
@@ -97,12 +117,14 @@ export class SchedulerEvents {
       this.#historyFailed(error);
       return;
     }
-    Promise.resolve(written).then(
+    const settled = Promise.resolve(written).then(
       () => {
         this.#historyFailing = false;
       },
       (error: unknown) => this.#historyFailed(error),
     );
+    this.#writes.add(settled);
+    void settled.finally(() => this.#writes.delete(settled));
   }
 
   #historyFailed(error: unknown): void {

@@ -1,3 +1,4 @@
+import { waitAtMost } from './bounded-wait.js';
 import { type Clock, systemClock } from './clock.js';
 import { compileCron } from './cron/compile.js';
 import type { JobDefinition } from './definitions.js';
@@ -68,8 +69,10 @@ export interface Scheduler extends AsyncDisposable {
   stopJobs(options?: StopOptions): Promise<void>;
   /**
    * As {@link Scheduler.stopJobs}, then final: jobs are dropped, no timer stays pending, `newJob`
-   * throws `ERR_SCHEDULER_SHUT_DOWN`. A call while one is in progress returns its promise; calls
-   * after it ended resolve at once.
+   * throws `ERR_SCHEDULER_SHUT_DOWN`. With a `history`, it then waits (again up to `stopTimeout`, or
+   * until `options.signal` aborts) for the history to take the records of the last runs, so that a
+   * process may exit as soon as it resolves; a history slower than that is logged, not awaited. A
+   * call while one is in progress returns its promise; calls after it ended resolve at once.
    *
    * @example
    * ```ts
@@ -387,7 +390,7 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
     this.#closed = true;
     const stopped = this.#stop('shutdown', signal);
     this.#report('schedulerStopped');
-    this.#shutdown = stopped.finally(() => {
+    this.#shutdown = stopped.finally(async () => {
       this.#executor.clearTimers();
       for (const record of this.#table.inOrder()) {
         record.flags |= REMOVED;
@@ -401,11 +404,26 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
       this.#logger.debug('tscron: scheduler shut down');
       this.#report('schedulerShutdown');
       this.#events.scheduler('shutdown');
+      await this.#recordsWritten(signal);
     });
     // The caller may ignore the promise (`process.on('SIGTERM', () => scheduler.shutdown())`): a
     // timeout was logged already, so it must not also crash the process as an unhandled rejection.
     this.#shutdown.catch(ignore);
     return this.#shutdown;
+  }
+
+  /**
+   * Hands the last events over and waits, within the stop timeout, for the run history to take the
+   * records of the runs that just ended: a process that exits once shutdown resolves loses none.
+   */
+  async #recordsWritten(signal: AbortSignal | undefined): Promise<void> {
+    const timeout = this.#config.stopTimeout;
+    const settled = this.#events.settle();
+    if (this.#events.writing === 0) return;
+    if (await waitAtMost(settled, timeout, this.#clock, signal)) return;
+    const message = `tscron: shutdown: the run history did not take the last run records within ${signal === undefined ? `the stop timeout of ${formatDuration(timeout)}` : 'its signal'}; no longer waiting`;
+    if (this.#config.printUnobserved) console.error(message);
+    else this.#logger.warn(message);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

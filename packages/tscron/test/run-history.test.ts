@@ -163,6 +163,57 @@ describe('the scheduler records its runs', () => {
     expect(logger.lines.filter(([, line]) => line.includes('run history failed'))).toHaveLength(1);
     await scheduler.shutdown();
   });
+  test('shutdown resolves only once the history took the records of the runs it stopped', async () => {
+    const written: RunRecord[] = [];
+    const store = deferred();
+    const slow: RunHistory = {
+      record: async (run) => {
+        await store.promise;
+        written.push(run);
+      },
+      list: () => Promise.resolve([]),
+    };
+    const { clock, scheduler } = setup({ history: slow, stopTimeout: '10s' });
+    scheduler.newJob(
+      durationJob('1s'),
+      ({ signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      { name: 'long' },
+    );
+    scheduler.start();
+    await clock.advance('1s');
+    let resolved = false;
+    const shutdown = scheduler.shutdown().then(() => {
+      resolved = true;
+    });
+    await flush();
+    await flush();
+    expect(resolved).toBe(false);
+    store.resolve();
+    await shutdown;
+    expect(written.map((run) => run.status)).toEqual(['running', 'success']);
+  });
+
+  test('a history slower than the stop timeout is logged, and shutdown still resolves', async () => {
+    const logger = recordingLogger();
+    const never: RunHistory = { record: () => new Promise(() => {}), list: () => Promise.resolve([]) };
+    const { clock, scheduler } = setup({ history: never, logger, stopTimeout: '2s' });
+    scheduler.newJob(durationJob('1s'), () => {}, { name: 'quick' });
+    scheduler.start();
+    await clock.advance('1s');
+    let resolved = false;
+    const shutdown = scheduler.shutdown().then(() => {
+      resolved = true;
+    });
+    await flush();
+    expect(resolved).toBe(false);
+    await clock.advance('2s');
+    await shutdown;
+    expect(
+      logger.lines.some(([, line]) =>
+        line.includes('did not take the last run records within the stop timeout of 2s'),
+      ),
+    ).toBe(true);
+  });
 });
 
 describe('subscribe', () => {
