@@ -114,7 +114,7 @@ interface Poll {
 const sleepUntil = (at: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 const replicaId = (worker: number) => `replica-${worker}`;
-const iso = (at: number) => new Date(at).toISOString();
+const iso = (at: number) => (Number.isFinite(at) ? new Date(at).toISOString() : String(at));
 const event = (w: Worker, ev: string, name?: string): WorkerEvent | undefined =>
   w.events.find((e) => e.ev === ev && (name === undefined || e.job === name));
 
@@ -281,6 +281,19 @@ async function scenario(target: Target): Promise<void> {
     const resuming = when(first[1] as Worker, 'resuming', 'paused');
     const resumed = when(first[1] as Worker, 'resumed', 'paused');
     const keptPaused = when(first[0] as Worker, 'paused', 'kept-paused');
+    // A pause or resume that never completed says why (its worker reports the error, if any).
+    for (const [value, what] of [
+      [paused, 'paused'],
+      [resuming, 'resuming'],
+      [resumed, 'resumed'],
+      [keptPaused, 'kept-paused paused'],
+    ] as const) {
+      if (!Number.isFinite(value)) problems.push(`no "${what}" event`);
+    }
+    for (const w of workers) {
+      for (const e of w.events.filter((e) => e.ev === 'fleetError' || e.ev === 'shutdownError'))
+        problems.push(`replica ${w.config.worker}: ${JSON.stringify(e)}`);
+    }
     const starts = (name: string) =>
       workers.flatMap((w) =>
         w.events.filter((e) => e.ev === 'start' && e.job === name).map((e) => ({ w, e })),

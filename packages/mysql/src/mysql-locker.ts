@@ -110,6 +110,14 @@ export class MySqlLocker implements Locker {
   readonly #releases: Coalescer<Claimed, undefined>;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
+  /**
+   * The `minHold` option in ms: how long an occurrence stays claimed after its first claim. The
+   * scheduler sends no claim later than half of it after its occurrence (see `Locker.minHold`).
+   */
+  get minHold(): number {
+    return this.#minHold;
+  }
+
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: MySqlLockerOptions) {
     this.#client = queryable('MySqlLocker', options?.client);

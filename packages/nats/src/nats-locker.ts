@@ -91,6 +91,14 @@ export class NatsLocker implements Locker {
     this.#batchLocks.delete(lock);
   };
 
+  /**
+   * The `minHold` option in ms: how long an occurrence stays claimed after its first claim. The
+   * scheduler sends no claim later than half of it after its occurrence (see `Locker.minHold`).
+   */
+  get minHold(): number {
+    return this.#minHold;
+  }
+
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: NatsLockerOptions) {
     if (!isNatsConnection(options?.client)) {

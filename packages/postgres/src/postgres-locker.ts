@@ -109,6 +109,14 @@ export class PostgresLocker implements Locker {
   readonly #extends: Coalescer<Claimed, boolean>;
   readonly #releases: Coalescer<Claimed, undefined>;
 
+  /**
+   * The `minHold` option in ms: how long an occurrence stays claimed after its first claim. The
+   * scheduler sends no claim later than half of it after its occurrence (see `Locker.minHold`).
+   */
+  get minHold(): number {
+    return this.#minHold;
+  }
+
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: PostgresLockerOptions) {
     if (typeof options?.client?.query !== 'function') {

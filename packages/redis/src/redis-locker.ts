@@ -103,6 +103,14 @@ export class RedisLocker implements Locker {
   readonly #extends: CoalescedScript;
   readonly #releases: CoalescedScript;
 
+  /**
+   * The `minHold` option in ms: how long an occurrence stays claimed after its first claim. The
+   * scheduler sends no claim later than half of it after its occurrence (see `Locker.minHold`).
+   */
+  get minHold(): number {
+    return this.#minHold;
+  }
+
   /** Validates the options; throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION`. No I/O. */
   constructor(options: RedisLockerOptions) {
     const connection = clientOption('RedisLocker', options?.client);

@@ -1,9 +1,16 @@
+import type { Clock } from './clock.js';
 import type { Lock, LockClaim, Locker } from './distributed.js';
 
 /** Claims sent in one `lockBatch` call at most: bounds a call's size and the server's work per call. */
 export const MAX_BATCH = 1000;
 /** Batch calls in flight at once per locker; more claims wait their turn (back-pressure, not loss). */
 export const MAX_IN_FLIGHT = 4;
+
+/**
+ * What a claim resolves with when it waited past its deadline: it was never sent, as a claim that
+ * late could win an occurrence another replica already ran.
+ */
+export const TOO_LATE: unique symbol = Symbol('tscron.claimTooLate');
 
 /** A locker that offers `lockBatch`. */
 export type BatchLocker = Locker & Required<Pick<Locker, 'lockBatch'>>;
@@ -23,7 +30,9 @@ export interface Cancellation {
 interface PendingClaim {
   readonly claim: LockClaim;
   readonly cancel: Cancellation;
-  readonly resolve: (lock: Lock | null) => void;
+  /** Epoch ms after which the claim is not sent (see {@link TOO_LATE}). */
+  readonly claimBy: number;
+  readonly resolve: (lock: Lock | null | typeof TOO_LATE) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -39,20 +48,30 @@ interface PendingClaim {
  */
 export class ClaimBatcher {
   readonly #locker: BatchLocker;
+  readonly #clock: Clock;
   #waiting: PendingClaim[] = [];
   #flushQueued = false;
   #inFlight = 0;
   /** Aborts the calls in flight when the scheduler stops. */
   readonly #controllers = new Set<AbortController>();
 
-  constructor(locker: BatchLocker) {
+  constructor(locker: BatchLocker, clock: Clock) {
     this.#locker = locker;
+    this.#clock = clock;
   }
 
-  /** Claims one occurrence; settles as `lock()` would. */
-  claim(key: string, scheduledAt: Date, cancel: Cancellation): Promise<Lock | null> {
-    return new Promise<Lock | null>((resolve, reject) => {
-      this.#waiting.push({ claim: { key, scheduledAt }, cancel, resolve, reject });
+  /**
+   * Claims one occurrence; settles as `lock()` would, or with {@link TOO_LATE} when it is still
+   * waiting for its turn at `claimBy` (epoch ms on the scheduler's clock).
+   */
+  claim(
+    key: string,
+    scheduledAt: Date,
+    cancel: Cancellation,
+    claimBy: number,
+  ): Promise<Lock | null | typeof TOO_LATE> {
+    return new Promise<Lock | null | typeof TOO_LATE>((resolve, reject) => {
+      this.#waiting.push({ claim: { key, scheduledAt }, cancel, claimBy, resolve, reject });
       if (!this.#flushQueued) {
         this.#flushQueued = true;
         queueMicrotask(this.#flush);
@@ -79,13 +98,15 @@ export class ClaimBatcher {
     }
   };
 
-  /** The next batch: up to MAX_BATCH claims on distinct keys, claims already aborted answered now. */
+  /** The next batch: up to MAX_BATCH claims on distinct keys; claims aborted or past their deadline are answered now. */
   #takeBatch(): PendingClaim[] {
     const batch: PendingClaim[] = [];
     const kept: PendingClaim[] = [];
     const keys = new Set<string>();
+    const now = this.#clock.now();
     for (const entry of this.#waiting) {
       if (entry.cancel.aborted) entry.reject(entry.cancel.reason);
+      else if (now > entry.claimBy) entry.resolve(TOO_LATE);
       else if (batch.length >= MAX_BATCH || keys.has(entry.claim.key)) kept.push(entry);
       else {
         keys.add(entry.claim.key);
@@ -97,6 +118,10 @@ export class ClaimBatcher {
   }
 
   #single(entry: PendingClaim): void {
+    if (this.#clock.now() > entry.claimBy) {
+      entry.resolve(TOO_LATE);
+      return;
+    }
     this.#inFlight++;
     this.#locker
       .lock(entry.claim.key, { signal: entry.cancel.signal, scheduledAt: entry.claim.scheduledAt })

@@ -39,6 +39,15 @@ export interface LockClaim {
 export interface Locker {
   lock(key: string, options: LockOptions): Promise<Lock | null>;
   /**
+   * Optional: how long, in ms, the backend keeps an occurrence claimed after its first claim,
+   * whatever becomes of the run (the backends' `minHold` option). When it is above 0, the scheduler
+   * sends no claim of an occurrence later than half of it after the occurrence (for a catch-up run,
+   * after its replay began); the other half covers clock skew between replicas and time the claim
+   * spends queued in the client or server. Later, another replica may have claimed, run and released
+   * the occurrence, and the claim could run it twice: such a run is skipped as missed, with a warning.
+   */
+  readonly minHold?: number;
+  /**
    * Optional: claims several occurrences in one round trip. The scheduler uses it for runs due
    * together (a burst of jobs on `0 * * * *`), so that a burst costs one round trip per batch rather
    * than one per run. Resolves one entry per claim, in order: a {@link Lock} this instance now holds,

@@ -1,4 +1,4 @@
-import { type BatchLocker, ClaimBatcher } from './claim-batcher.js';
+import { type BatchLocker, ClaimBatcher, TOO_LATE } from './claim-batcher.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Elector, Lock, Locker } from './distributed.js';
 import { formatDuration } from './duration.js';
@@ -20,6 +20,9 @@ import type { SchedulerConfig } from './scheduler-options.js';
  * One run of a job. Its own signal and `scheduledAt` Date are made only when read; the task gets a
  * {@link RunContext} instead, so that nothing of this object leaks to user code.
  */
+/** At most one warning in this interval about runs whose claim came too late. */
+const TOO_LATE_WARNING_INTERVAL_MS = 10_000;
+
 export class Run {
   // Declared, then assigned once in the constructor: one hidden class, no define-then-assign per run.
   declare readonly job: JobRecord;
@@ -34,6 +37,11 @@ export class Run {
   declare readonly deferral: number;
   /** A backup claim: balance picked another replica for this occurrence (see {@link BACKUP_LOCKING}). */
   declare readonly backup: boolean;
+  /**
+   * When this replica's claim of the occurrence may first be made, epoch ms: the occurrence itself,
+   * or for a catch-up run when its replay began. A locker's `minHold` counts from it.
+   */
+  declare readonly claimFrom: number;
   declare readonly version: number;
   declare controller: AbortController | undefined;
   declare reason: unknown;
@@ -56,12 +64,20 @@ export class Run {
   /** The run's trace, when a monitor traces runs ({@link Monitor.traceRun}). */
   declare trace: RunTrace | undefined;
 
-  constructor(job: JobRecord, at: number, scheduled: boolean, deferral: number, backup: boolean) {
+  constructor(
+    job: JobRecord,
+    at: number,
+    scheduled: boolean,
+    deferral: number,
+    backup: boolean,
+    claimFrom: number,
+  ) {
     this.job = job;
     this.at = at;
     this.scheduled = scheduled;
     this.deferral = deferral;
     this.backup = backup;
+    this.claimFrom = claimFrom;
     this.version = job.version;
     this.controller = undefined;
     this.reason = undefined;
@@ -210,6 +226,9 @@ export class Executor {
   readonly #hooks: ExecutorHooks;
   /** Per locker that offers `lockBatch`: groups the claims of runs due together. */
   readonly #batchers = new Map<Locker, ClaimBatcher>();
+  /** Runs skipped because their claim came too late (see `#tooLate`) since the last warning. */
+  #tooLateRuns = 0;
+  #tooLateWarnedAt = Number.NEGATIVE_INFINITY;
   readonly #lag: LagReporter;
   readonly #events: SchedulerEvents;
   readonly #replica: string;
@@ -238,10 +257,18 @@ export class Executor {
 
   /**
    * Starts, queues or drops a run of `job` for occurrence `at`, which the scheduler chose to start
-   * `deferral` ms late; `backup` when balance picked another replica for it. Returns false when the
-   * run was dropped by a concurrency rule in 'reschedule' mode.
+   * `deferral` ms late; `backup` when balance picked another replica for it; `claimFrom` when its
+   * claim may first be made (see {@link Run.claimFrom}). Returns false when the run was dropped by a
+   * concurrency rule in 'reschedule' mode.
    */
-  dispatch(job: JobRecord, at: number, scheduled: boolean, deferral = 0, backup = false): boolean {
+  dispatch(
+    job: JobRecord,
+    at: number,
+    scheduled: boolean,
+    deferral = 0,
+    backup = false,
+    claimFrom = at,
+  ): boolean {
     const singleton = job.cfg.singleton;
     // A backup claim in flight is no run of this replica's yet: it does not hold the job's slot.
     if (singleton !== 0 && job.running - ((job.flags & BACKUP_LOCKING) === 0 ? 0 : 1) > 0) {
@@ -253,7 +280,7 @@ export class Executor {
         this.#dropped(job, at, 'singleton_rescheduled');
         return false;
       }
-      this.#wait(job, new Run(job, at, scheduled, deferral, backup));
+      this.#wait(job, new Run(job, at, scheduled, deferral, backup, claimFrom));
       return true;
     }
     if (this.#limit !== 0 && this.running >= this.#limit) {
@@ -263,11 +290,11 @@ export class Executor {
         this.#dropped(job, at, 'skip');
         return false;
       }
-      this.#queue.push(new Run(job, at, scheduled, deferral, backup));
+      this.#queue.push(new Run(job, at, scheduled, deferral, backup, claimFrom));
       this.waitingCount++;
       return true;
     }
-    this.#start(new Run(job, at, scheduled, deferral, backup));
+    this.#start(new Run(job, at, scheduled, deferral, backup, claimFrom));
     return true;
   }
 
@@ -414,20 +441,30 @@ export class Executor {
         if (!leader) return this.#skip(run, 'skip', null);
         if (run.trace !== undefined) this.#traced(run, (trace) => trace.locked?.(undefined));
       } else if (locker !== undefined) {
-        let lock: Lock | null;
+        let lock: Lock | null | typeof TOO_LATE;
         const locking = run.backup ? BACKUP_LOCKING : LOCKING;
+        // A claim made after the locker's minHold might win an occurrence another replica already
+        // claimed, ran and released: the run would happen twice. Half of minHold is this replica's
+        // to claim in; the other half covers the replicas' clock skew and the backend's own queue.
+        const hold = locker.minHold;
+        const claimBy =
+          run.scheduled && hold !== undefined && hold > 0
+            ? run.claimFrom + hold / 2
+            : Number.POSITIVE_INFINITY;
+        if (this.#clock.now() > claimBy) return this.#tooLate(run, hold as number);
         job.flags |= locking;
         try {
           lock =
             locker.lockBatch === undefined
               ? await locker.lock(job.name, { signal: run.signal, scheduledAt: run.scheduledAt })
-              : await this.#batcher(locker as BatchLocker).claim(job.name, run.scheduledAt, run);
+              : await this.#batcher(locker as BatchLocker).claim(job.name, run.scheduledAt, run, claimBy);
         } catch (error) {
           this.#lockFailed(run, 'locker', error);
           return this.#skip(run, 'skip');
         } finally {
           job.flags &= ~locking;
         }
+        if (lock === TOO_LATE) return this.#tooLate(run, hold as number);
         // Another instance holds the occurrence: the run is its to record, not this one's.
         if (lock === null || lock === undefined) return this.#skip(run, 'skip', null);
         this.#hold(run, lock);
@@ -461,10 +498,33 @@ export class Executor {
     }
   }
 
+  /**
+   * The run's claim could not be sent within half the locker's minHold of its occurrence (a backend
+   * or process that fell this far behind): skipped as missed, whatever `missedRuns` says, because
+   * another replica may have run it already.
+   */
+  #tooLate(run: Run, hold: number): void {
+    const now = this.#clock.now();
+    this.#lag.note(run.at + run.deferral, now);
+    this.#tooLateRuns++;
+    const message = `tscron: job "${run.job.name}": the claim of ${run.scheduledAt.toISOString()} could not be sent within half the locker's minHold of ${formatDuration(hold)}; skipped as missed, as another replica may have run it already`;
+    // A backend this far behind drops runs by the thousand: one warning per interval says so.
+    if (now - this.#tooLateWarnedAt < TOO_LATE_WARNING_INTERVAL_MS) this.#logger.debug(message);
+    else {
+      const others = this.#tooLateRuns - 1;
+      this.#logger.warn(
+        others === 0 ? message : `${message} (and ${others} other run(s) since the last such warning)`,
+      );
+      this.#tooLateWarnedAt = now;
+      this.#tooLateRuns = 0;
+    }
+    this.#skip(run, 'skip', 'missed');
+  }
+
   #batcher(locker: BatchLocker): ClaimBatcher {
     let batcher = this.#batchers.get(locker);
     if (batcher === undefined) {
-      batcher = new ClaimBatcher(locker);
+      batcher = new ClaimBatcher(locker, this.#clock);
       this.#batchers.set(locker, batcher);
     }
     return batcher;

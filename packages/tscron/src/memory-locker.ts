@@ -76,6 +76,14 @@ export class MemoryLocker implements Locker {
   readonly #clock: Clock;
   readonly #held = new Set<MemoryLock>();
 
+  /**
+   * The `minHold` option in ms: how long an occurrence stays claimed after its first claim. The
+   * scheduler sends no claim later than half of it after its occurrence (see `Locker.minHold`).
+   */
+  get minHold(): number {
+    return this.#minHold;
+  }
+
   /** Throws `ERR_INVALID_OPTION` or `ERR_INVALID_DURATION` for bad options. */
   constructor(options: MemoryLockerOptions = {}) {
     const { ttl, minHold, renewInterval } = lockerTimings('MemoryLocker', options);

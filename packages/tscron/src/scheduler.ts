@@ -732,7 +732,8 @@ class SchedulerCore implements Scheduler, JobHost, ExecutorHooks {
   #runMissed(record: JobRecord, at: number): boolean {
     if (!this.#started || (record.flags & (REMOVED | PAUSED)) !== 0) return false;
     const now = this.#clock.now();
-    return this.#executor.dispatch(record, at, true, Math.max(0, now - at));
+    // Its claim counts from now: the fleet's other replicas replay it from their own start too.
+    return this.#executor.dispatch(record, at, true, Math.max(0, now - at), false, now);
   }
 
   /** The wall clock went back: recompute occurrences from the new time, so that none waits for the old one. */

@@ -8,10 +8,11 @@ import {
   type Locker,
   type LockOptions,
   MemoryLocker,
+  MemoryRunHistory,
   silentLogger,
 } from '../src/index.js';
 import type { FakeClock } from '../src/testing/index.js';
-import { type Deferred, deferred, recordingLogger, setup } from './scheduler-helpers.js';
+import { type Deferred, deferred, flush, recordingLogger, setup } from './scheduler-helpers.js';
 
 /** A MemoryLocker that counts calls and can hold batch answers back until the test releases them. */
 class CountingLocker implements Locker {
@@ -166,5 +167,72 @@ describe('a burst through a batching locker', () => {
     await scheduler.shutdown();
     expect(locker.signals[0]?.aborted).toBe(true);
     expect(lockErrors).toEqual([]);
+  });
+});
+
+describe("claims later than the locker's minHold", () => {
+  /** As CountingLocker, and says how long its claims hold, so that the scheduler bounds claims by it. */
+  class HoldingLocker extends CountingLocker {
+    readonly minHold = 2000;
+  }
+
+  test('claims still waiting for their turn after minHold are not sent: skipped as missed, with one warning', async () => {
+    const logger = recordingLogger();
+    const history = new MemoryRunHistory({ perJob: 1 });
+    const { clock, scheduler } = setup({ logger, history });
+    const locker = new HoldingLocker(clock);
+    let runs = 0;
+    for (let i = 0; i < 6000; i++) {
+      scheduler.newJob(cronJob('0 * * * *'), () => void runs++, { name: `tenant-${i}`, locker });
+    }
+    locker.hold = deferred();
+    scheduler.start();
+    await clock.advance('1h');
+    expect(locker.batches).toEqual([1000, 1000, 1000, 1000]);
+    await clock.advance('3s');
+    locker.hold.resolve();
+    await clock.advance(1);
+    // The four batches sent in time run; the 2,000 claims still waiting were never sent.
+    expect(locker.batches).toEqual([1000, 1000, 1000, 1000]);
+    expect(runs).toBe(4000);
+    const warnings = logger.lines.filter(([level, line]) => level === 'warn' && line.includes('minHold'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.[1]).toContain("could not be sent within half the locker's minHold of 2s");
+    // The others go to debug, and are counted in the next such warning.
+    expect(
+      logger.lines.filter(([level, line]) => level === 'debug' && line.includes('minHold')),
+    ).toHaveLength(1999);
+    await flush();
+    const statuses = (await history.list({ limit: 10_000 })).map((run) => run.status);
+    expect(statuses.filter((status) => status === 'missed')).toHaveLength(2000);
+    expect(statuses.filter((status) => status === 'success')).toHaveLength(4000);
+    await scheduler.shutdown();
+  });
+
+  test('after a stall longer than minHold, the late occurrence is not claimed; with minHold 0 it runs late', async () => {
+    for (const minHold of ['2s', 0] as const) {
+      const logger = recordingLogger();
+      const { clock, scheduler } = setup({ logger });
+      const locker = new MemoryLocker({ clock, minHold });
+      const ran: number[] = [];
+      scheduler.newJob(durationJob('10s'), ({ scheduledAt }) => void ran.push(scheduledAt.getTime()), {
+        name: 'stalled',
+        locker,
+      });
+      scheduler.start();
+      await clock.advance('2s');
+      // The process stalls: its timer fires a minute late by the wall clock.
+      await clock.set(clock.now() + 60_000);
+      await clock.advance('8s');
+      const tooLate = logger.lines.some(([, line]) => line.includes("within half the locker's minHold"));
+      if (minHold === 0) {
+        expect(ran).toHaveLength(1);
+        expect(tooLate).toBe(false);
+      } else {
+        expect(ran).toEqual([]);
+        expect(tooLate).toBe(true);
+      }
+      await scheduler.shutdown();
+    }
   });
 });
