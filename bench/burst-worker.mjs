@@ -50,10 +50,17 @@ const lateness = [];
 let lockErrors = 0;
 /** Occurrences skipped because the job's previous lock attempt was still pending (logged as warnings). */
 let pendingSkips = 0;
+/** Occurrences whose claim was not sent in time (half the locker's minHold): one message each. */
+let tooLate = 0;
+const countTooLate = (message) => {
+  if (String(message).includes("within half the locker's minHold")) tooLate++;
+};
 const logger = {
   ...silentLogger,
+  debug: countTooLate,
   warn: (message) => {
     if (String(message).includes('previous lock attempt is still pending')) pendingSkips++;
+    countTooLate(message);
   },
 };
 const windowFrom = startAt + 1000;
@@ -94,5 +101,5 @@ await locker?.close?.();
 await fleet?.close?.();
 for (const close of closers) await close();
 process.stdout.write(
-  `${JSON.stringify({ runs, lateness, lockErrors, pendingSkips, cpuMicros: cpu.user + cpu.system })}\n`,
+  `${JSON.stringify({ runs, lateness, lockErrors, pendingSkips, tooLate, cpuMicros: cpu.user + cpu.system })}\n`,
 );

@@ -155,6 +155,7 @@ async function measure({ backend, balance }) {
   let lockErrors = 0;
   let replicaMicros = 0;
   let pendingSkips = 0;
+  let tooLate = 0;
   const lateness = [];
   /** Lateness of the window's first burst, the first the replicas' code meets (not yet optimised by V8). */
   const firstLateness = [];
@@ -162,6 +163,7 @@ async function measure({ backend, balance }) {
   for (const report of reports) {
     lockErrors += report.lockErrors;
     pendingSkips += report.pendingSkips;
+    tooLate += report.tooLate;
     replicaMicros += report.cpuMicros;
     for (const [i, run] of report.runs.entries()) {
       seen.set(run, (seen.get(run) ?? 0) + 1);
@@ -181,6 +183,7 @@ async function measure({ backend, balance }) {
     balance,
     replicaMicrosPerRun: replicaMicros / Math.max(1, seen.size),
     pendingSkips,
+    tooLate,
     runsPerSecond: seen.size / seconds,
     p50: quantile(all, 0.5),
     p99: quantile(all, 0.99),
@@ -234,6 +237,11 @@ for (const row of rows) {
   const cpu = row.serverMicrosPerRun === undefined ? '-' : row.serverMicrosPerRun.toFixed(1);
   console.log(
     `| ${row.label} | ${Math.round(row.runsPerSecond).toLocaleString('en-US')} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.firstP99.toFixed(1)} | ${row.laterP99.toFixed(1)} | ${row.lockErrors} | ${row.lost} | ${row.twice} | ${cpu} | ${row.replicaMicrosPerRun.toFixed(1)} |`,
+  );
+}
+for (const row of rows.filter((r) => r.tooLate > 0)) {
+  console.log(
+    `\n${row.label}: ${row.tooLate.toLocaleString('en-US')} claims not sent because they could not go within half the locker's minHold of their occurrence (skipped as missed rather than risk a second run; lost if counted above).`,
   );
 }
 for (const row of rows.filter((r) => r.pendingSkips > 0)) {
