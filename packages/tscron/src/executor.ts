@@ -16,13 +16,13 @@ import { droppedRecord, endedRecord, startedRecord } from './run-records.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerConfig } from './scheduler-options.js';
 
+/** At most one warning in this interval about runs whose claim came too late. */
+const TOO_LATE_WARNING_INTERVAL_MS = 10_000;
+
 /**
  * One run of a job. Its own signal and `scheduledAt` Date are made only when read; the task gets a
  * {@link RunContext} instead, so that nothing of this object leaks to user code.
  */
-/** At most one warning in this interval about runs whose claim came too late. */
-const TOO_LATE_WARNING_INTERVAL_MS = 10_000;
-
 export class Run {
   // Declared, then assigned once in the constructor: one hidden class, no define-then-assign per run.
   declare readonly job: JobRecord;
