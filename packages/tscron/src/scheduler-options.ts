@@ -219,6 +219,21 @@ function checkFleet(fleet: unknown): void {
   }
 }
 
+/**
+ * Throws `ERR_INVALID_OPTION` when a balanced fleet's grace reaches half the locker's `minHold`: no
+ * claim goes out later than that after its occurrence, so no backup claim would ever be made, and an
+ * occurrence whose picked replica died would be lost.
+ */
+function checkBalanceGrace(fleet: Fleet | undefined, locker: Locker | undefined): void {
+  const hold = locker?.minHold;
+  if (fleet === undefined || !fleet.settings.balance || hold === undefined || !(hold > 0)) return;
+  const grace = fleet.settings.balanceGrace;
+  if (grace < hold / 2) return;
+  invalid(
+    `SchedulerOptions.fleet: balanceGrace ${formatDuration(grace)} must be below half the locker's minHold of ${formatDuration(hold)}, since no claim goes out later than that after its occurrence`,
+  );
+}
+
 /** Validates {@link SchedulerOptions}; throws a {@link TscronError} naming the option and value. */
 export function resolveSchedulerOptions(options: SchedulerOptions | undefined): SchedulerConfig {
   if (options !== undefined && !isObject(options)) {
@@ -290,6 +305,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions | undefined): 
     invalid('SchedulerOptions.locker: must have lock()');
   }
   checkFleet(o.fleet);
+  checkBalanceGrace(o.fleet, o.locker);
   const monitors: readonly unknown[] =
     o.monitor === undefined ? [] : Array.isArray(o.monitor) ? o.monitor : [o.monitor];
   monitors.forEach((monitor, index) => {

@@ -53,6 +53,24 @@ describe('SchedulerOptions.fleet validation', () => {
     });
   }
 
+  test("a balanced fleet's grace must stay below half the locker's minHold", async () => {
+    const balanced = new MemoryFleet({ balance: true, balanceGrace: '5s' });
+    expect(() => createScheduler({ fleet: balanced, locker: new MemoryLocker({ minHold: '10s' }) })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_OPTION',
+        message:
+          "SchedulerOptions.fleet: balanceGrace 5s must be below half the locker's minHold of 10s, since no claim goes out later than that after its occurrence",
+      }),
+    );
+    // Within it, without balance, or with a minHold of 0 (no claim deadline), it is accepted.
+    const accepted = [
+      createScheduler({ fleet: balanced, locker: new MemoryLocker({ minHold: '11s' }) }),
+      createScheduler({ fleet: new MemoryFleet({ balanceGrace: '5s' }), locker: new MemoryLocker() }),
+      createScheduler({ fleet: balanced, locker: new MemoryLocker({ minHold: 0 }) }),
+    ];
+    await Promise.all(accepted.map((scheduler) => scheduler.shutdown()));
+  });
+
   test('a MemoryFleet is accepted; scheduler.fleet is it, undefined without one', async () => {
     const scheduler = createScheduler({ fleet });
     expect(scheduler.fleet).toBe(fleet);
