@@ -72,9 +72,22 @@ export class FleetSync {
     return ok;
   }
 
-  /** Heartbeats now and applies the answer; rejects when the fleet failed. */
-  beat(): Promise<void> {
-    return this.#beat();
+  /**
+   * Heartbeats now and applies the answer; rejects when the fleet failed. A heartbeat the loop gives
+   * up on for a newer one (the server took longer than an interval) is followed by that one, up to
+   * {@link MAX_FOLLOWED} times: a slow answer is still an answer.
+   */
+  async beat(): Promise<void> {
+    let attempt = this.#beat();
+    for (let followed = 0; ; followed++) {
+      try {
+        return await attempt;
+      } catch (error) {
+        const next = this.#inFlight?.done;
+        if (!this.#running || next === undefined || next === attempt || followed >= MAX_FOLLOWED) throw error;
+        attempt = next;
+      }
+    }
   }
 
   /**
@@ -170,6 +183,9 @@ export class FleetSync {
     return done;
   }
 }
+
+/** How many newer heartbeats `beat()` follows when the loop gave up on the one it sent. */
+const MAX_FOLLOWED = 3;
 
 /** Whether a scheduler's own timers hold the process open: on the system clock, without `unref`. */
 export function keepsAlive(clock: Clock, unref: boolean): boolean {

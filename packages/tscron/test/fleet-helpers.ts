@@ -47,6 +47,8 @@ export class RecordingFleet implements Fleet {
   readonly completed: Array<{ name: string; at: number }> = [];
   down = false;
   dead = false;
+  /** Delays (ms on the clock) of the next heartbeats' answers, one per heartbeat. */
+  readonly slowBeats: number[] = [];
 
   constructor(
     readonly inner: Fleet,
@@ -64,6 +66,17 @@ export class RecordingFleet implements Fleet {
   async heartbeat(beat: Heartbeat, options: { signal: AbortSignal }): Promise<FleetState> {
     this.beats.push({ at: this.clock.now(), beat });
     this.#check();
+    const delay = this.slowBeats.shift();
+    if (delay !== undefined) {
+      // A server that answers late: the wait ends early only if the caller gives up.
+      await new Promise<void>((resolve, reject) => {
+        const timer = this.clock.setTimeout(resolve, delay);
+        options.signal.addEventListener('abort', () => {
+          this.clock.clearTimeout(timer);
+          reject(options.signal.reason);
+        });
+      });
+    }
     return this.inner.heartbeat(beat, options);
   }
 

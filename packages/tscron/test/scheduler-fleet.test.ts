@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 import { FakeClock } from '../src/testing/fake-clock.js';
 import { VERSION } from '../src/version.js';
-import { fleetOf } from './fleet-helpers.js';
+import { fleetOf, RecordingFleet } from './fleet-helpers.js';
 import { flush, recordingLogger, T0 } from './scheduler-helpers.js';
 
 describe('version', () => {
@@ -218,6 +218,35 @@ describe('heartbeats', () => {
     expect(warnings().at(-1)).toMatch(/leaving the fleet failed/);
     await close();
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  test('syncFleet follows the newer heartbeat when the server answers its own later than an interval', async () => {
+    const clock = new FakeClock(T0);
+    const inner = new MemoryFleet({ clock, heartbeat: '1s' });
+    const fleet = new RecordingFleet(inner, clock);
+    const scheduler = createScheduler({ clock, fleet, logger: recordingLogger(), replica: 'x' });
+    const job = scheduler.newJob(durationJob('1s'), () => {}, { name: 'quiet' });
+    scheduler.start();
+    await flush();
+    await inner.pause('quiet');
+    fleet.slowBeats.push(1500);
+    let synced: string | undefined;
+    const sync = scheduler.syncFleet().then(
+      () => {
+        synced = 'resolved';
+      },
+      (error: Error) => {
+        synced = error.message;
+      },
+    );
+    await clock.advance('999ms');
+    expect(synced).toBeUndefined();
+    // The loop's next heartbeat gives up on the slow one and is answered at once.
+    await clock.advance('1ms');
+    await sync;
+    expect(synced).toBe('resolved');
+    expect(job.isPaused()).toBe(true);
+    await scheduler.shutdown();
   });
 
   test('a heartbeat that never answers is given up after one interval, and leaving is bounded by the stop timeout', async () => {
