@@ -133,7 +133,7 @@ async function scenario(target: Target): Promise<void> {
     ...target.config,
     runId: target.runId,
     jobs,
-    locker: { ttl: '5s', minHold: '3s', acquireTimeout: '2s' },
+    locker: { ttl: '5s', minHold: '4s', acquireTimeout: '5s' },
   };
   const fleetOptions = { heartbeat: HEARTBEAT, balance: true };
   const history = { perJob: 1000 };
