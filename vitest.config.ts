@@ -19,8 +19,9 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Most suites wait on real servers and timers (fleets run for a minute, contracts for seconds)
-    // and use little CPU: three files at a time on 2 cores finish in about half the time of one.
-    maxWorkers: 3,
+    // and use little CPU, but a fleet file runs three replica processes through a burst of 1,000
+    // jobs: two files at a time keep two fleets at most on the 2 cores.
+    maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default'],

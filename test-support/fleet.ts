@@ -230,8 +230,8 @@ export async function runFleet(
       startAt,
       endAt,
       jobs,
-      // A claim may wait for a burst on a loaded machine: 3 s to be sent (half of minHold), 5 s to answer.
-      locker: { ttl: '10s', minHold: '6s', acquireTimeout: '5s' },
+      // A claim may wait for a burst on a loaded machine: 5 s to be sent (half of minHold), 5 s to answer.
+      locker: { ttl: '10s', minHold: '10s', acquireTimeout: '5s' },
     }),
   );
   const codes = await Promise.all(workers.map((w) => w.exited));
