@@ -13,6 +13,15 @@ import { deferred, flush, recordingLogger, setup, T0 } from './scheduler-helpers
 
 const at = (ms: number) => new Date(T0 + ms);
 
+/** A promise and whether it has resolved yet. */
+function watched(promise: Promise<void>): { readonly resolved: boolean; readonly done: Promise<void> } {
+  const state = { resolved: false, done: promise };
+  state.done = promise.then(() => {
+    state.resolved = true;
+  });
+  return state;
+}
+
 function record(jobName: string, startedMs: number, status: RunRecord['status'] = 'success'): RunRecord {
   return {
     jobId: `id-${jobName}`,
@@ -181,15 +190,12 @@ describe('the scheduler records its runs', () => {
     );
     scheduler.start();
     await clock.advance('1s');
-    let resolved = false;
-    const shutdown = scheduler.shutdown().then(() => {
-      resolved = true;
-    });
+    const shutdown = watched(scheduler.shutdown());
     await flush();
     await flush();
-    expect(resolved).toBe(false);
+    expect(shutdown.resolved).toBe(false);
     store.resolve();
-    await shutdown;
+    await shutdown.done;
     expect(written.map((run) => run.status)).toEqual(['running', 'success']);
   });
 
@@ -200,14 +206,11 @@ describe('the scheduler records its runs', () => {
     scheduler.newJob(durationJob('1s'), () => {}, { name: 'quick' });
     scheduler.start();
     await clock.advance('1s');
-    let resolved = false;
-    const shutdown = scheduler.shutdown().then(() => {
-      resolved = true;
-    });
+    const shutdown = watched(scheduler.shutdown());
     await flush();
-    expect(resolved).toBe(false);
+    expect(shutdown.resolved).toBe(false);
     await clock.advance('2s');
-    await shutdown;
+    await shutdown.done;
     expect(
       logger.lines.some(([, line]) =>
         line.includes('did not take the last run records within the stop timeout of 2s'),
